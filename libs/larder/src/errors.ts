@@ -1,0 +1,75 @@
+/**
+ * Base class of every error Larder throws. `code` is stable and meant for programmatic checks;
+ * `cause` carries the underlying error (for example the Redis error behind a failed lock).
+ *
+ * @example
+ * try { await locks.withLock('job', run) } catch (e) {
+ *   if (e instanceof LarderError && e.code === 'E_LOCK_NOT_ACQUIRED') return;
+ *   throw e;
+ * }
+ */
+export abstract class LarderError extends Error {
+  /** Stable machine-readable code, also available on the class as `static code`. */
+  readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = (new.target as unknown as { code: string }).code;
+  }
+}
+
+/** A module option or a method option is invalid. The message names the field, the value and what is allowed. */
+export class InvalidOptionError extends LarderError {
+  static readonly code = 'E_INVALID_OPTION';
+}
+
+/** A method argument is invalid (empty key, ttl <= 0, ...). The message names the argument. */
+export class InvalidArgumentError extends LarderError {
+  static readonly code = 'E_INVALID_ARGUMENT';
+}
+
+/** A cache key is empty, not a string, or longer than the documented maximum. */
+export class InvalidKeyError extends LarderError {
+  static readonly code = 'E_INVALID_KEY';
+}
+
+/** A value cannot be encoded by the configured serializer; nothing was written. */
+export class NotSerializableError extends LarderError {
+  static readonly code = 'E_NOT_SERIALIZABLE';
+}
+
+/** A Redis call did not answer within `commandTimeout`. */
+export class CommandTimeoutError extends LarderError {
+  static readonly code = 'E_COMMAND_TIMEOUT';
+}
+
+/** The backing store (Redis) failed; `cause` holds the original error. Map it to 503 at the HTTP edge. */
+export class StoreUnavailableError extends LarderError {
+  static readonly code = 'E_STORE_UNAVAILABLE';
+}
+
+/** The operation is not supported by the configured store (for example prefix clear on a custom Keyv store without iteration). */
+export class UnsupportedOperationError extends LarderError {
+  static readonly code = 'E_UNSUPPORTED';
+}
+
+/** A decorator was applied where it cannot work (for example on a method that does not return a promise). */
+export class InvalidDecoratorUsageError extends LarderError {
+  static readonly code = 'E_INVALID_DECORATOR';
+}
+
+/** A lock could not be acquired within `wait` (or Redis failed; see `cause`). Map it to 409 at the HTTP edge. */
+export class LockNotAcquiredError extends LarderError {
+  static readonly code = 'E_LOCK_NOT_ACQUIRED';
+}
+
+/** A held lock was lost (expired, or an extension failed) before the critical section finished. */
+export class LockLostError extends LarderError {
+  static readonly code = 'E_LOCK_LOST';
+}
+
+/** The session does not exist any more (expired, destroyed or rotated). */
+export class SessionNotFoundError extends LarderError {
+  static readonly code = 'E_SESSION_NOT_FOUND';
+}

@@ -1,0 +1,183 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  validateSync,
+} from 'class-validator';
+import { InvalidOptionError } from '../errors';
+import { describe, parseDuration } from './duration';
+import type { LarderModuleOptions, ResolvedLarderOptions } from './larder-options.interface';
+import { jsonSerializer } from './serializer';
+import { resolveLockOptions } from '../lock/lock-options';
+import { resolveRateLimitOptions } from '../rate-limit/rate-limit-options.resolver';
+import { resolveSessionOptions } from '../session/session-options';
+import { resolveMetricsOptions } from '../observability/metrics/metrics-options';
+
+const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$/;
+
+/** The scalar options, checked with class-validator; unions (redis, store, durations) are checked by hand below. */
+class ScalarOptions {
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(NAMESPACE_PATTERN, {
+    message: 'must be letters, digits, "_", "." or "-", in segments separated by single ":"',
+  })
+  namespace?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'must be letters, digits, "_", "." or "-"' })
+  name?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  maxMemoryItems?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  maxKeyLength?: number;
+
+  @IsOptional()
+  @IsBoolean()
+  throwOnError?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  logConnectionEvents?: boolean;
+}
+
+function fail(field: string, value: unknown, allowed: string): never {
+  throw new InvalidOptionError(`Invalid Larder option "${field}": ${describe(value)}. Allowed: ${allowed}.`);
+}
+
+function checkScalars(options: LarderModuleOptions): void {
+  const scalars = plainToInstance(ScalarOptions, {
+    namespace: options.namespace,
+    name: options.name,
+    maxMemoryItems: options.maxMemoryItems,
+    maxKeyLength: options.maxKeyLength,
+    throwOnError: options.throwOnError,
+    logConnectionEvents: options.logConnectionEvents,
+  });
+  const [first] = validateSync(scalars, { forbidUnknownValues: false });
+  if (first) {
+    const messages = Object.values(first.constraints ?? {}).join('; ');
+    fail(first.property, first.value, messages);
+  }
+}
+
+/** Where ioredis keeps a client's options (a Cluster keeps them per node in redisOptions). */
+function keyPrefixOf(redis: object): unknown {
+  const own = redis as {
+    keyPrefix?: unknown;
+    options?: { keyPrefix?: unknown; redisOptions?: { keyPrefix?: unknown } };
+  };
+  return own.keyPrefix ?? own.options?.keyPrefix ?? own.options?.redisOptions?.keyPrefix;
+}
+
+function checkRedis(redis: unknown): void {
+  if (redis === undefined) return;
+  if (typeof redis === 'string') {
+    // Never echo the string: a URL may carry a password.
+    if (!/^rediss?:\/\/.+/i.test(redis)) {
+      throw new InvalidOptionError(
+        'Invalid Larder option "redis": not a redis:// or rediss:// URL (value not shown: it may hold a password).',
+      );
+    }
+    return;
+  }
+  if (typeof redis !== 'object' || redis === null || Array.isArray(redis)) {
+    fail('redis', redis, 'a URL, ioredis options, an ioredis Redis/Cluster instance, or { nodes: [...] }');
+  }
+  const nodes = (redis as { nodes?: unknown }).nodes;
+  if (nodes !== undefined && (!Array.isArray(nodes) || nodes.length === 0)) {
+    fail('redis.nodes', nodes, 'a non-empty array of cluster nodes');
+  }
+  // ioredis prefixes keys but not SCAN patterns, so clear() would find keys it then cannot delete.
+  const prefix = keyPrefixOf(redis);
+  if (prefix !== undefined && prefix !== '') {
+    fail(
+      'redis.keyPrefix',
+      prefix,
+      'no keyPrefix on the connection; use the "namespace" option to prefix Larder\'s keys',
+    );
+  }
+}
+
+function checkStore(store: unknown): void {
+  if (store === undefined) return;
+  const s = store as Record<string, unknown>;
+  const isStoreLike =
+    typeof store === 'object' &&
+    store !== null &&
+    ['get', 'set', 'delete'].every((m) => typeof s[m] === 'function');
+  if (!isStoreLike) fail('store', store, 'a Keyv instance, a Keyv store adapter or a Map');
+}
+
+function resolveMemory(memory: LarderModuleOptions['memory']): ResolvedLarderOptions['memory'] {
+  if (memory === undefined || memory === false) return false;
+  if (typeof memory !== 'object' || memory === null) fail('memory', memory, 'false or { maxItems, ttl }');
+  const maxItems = memory.maxItems ?? 10_000;
+  if (!Number.isInteger(maxItems) || maxItems < 1) fail('memory.maxItems', maxItems, 'an integer >= 1');
+  return { maxItems, ttl: parseDuration(memory.ttl ?? 60_000, 'Larder option "memory.ttl"') };
+}
+
+function checkSerializer(serializer: unknown): void {
+  if (serializer === undefined) return;
+  const s = serializer as Record<string, unknown>;
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.serialize !== 'function' ||
+    typeof s.deserialize !== 'function'
+  ) {
+    fail(
+      'serializer',
+      serializer,
+      'an object with serialize(value) => string and deserialize(string) => value',
+    );
+  }
+}
+
+/**
+ * Validates module options once at boot and fills in defaults.
+ * @throws InvalidOptionError naming the field, the value and what is allowed
+ */
+export function resolveLarderOptions(options: LarderModuleOptions = {}): ResolvedLarderOptions {
+  if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
+  checkScalars(options);
+  checkRedis(options.redis);
+  checkStore(options.store);
+  checkSerializer(options.serializer);
+  return {
+    redis: options.redis,
+    namespace: options.namespace ?? 'larder',
+    name: options.name ?? 'default',
+    defaultTtl: parseDuration(options.defaultTtl ?? 0, 'Larder option "defaultTtl"', { allowZero: true }),
+    memory: resolveMemory(options.memory),
+    store: options.store,
+    maxMemoryItems: options.maxMemoryItems ?? 100_000,
+    commandTimeout: parseDuration(options.commandTimeout ?? 1000, 'Larder option "commandTimeout"'),
+    serializer: options.serializer ?? jsonSerializer,
+    maxKeyLength: options.maxKeyLength ?? 1024,
+    throwOnError: options.throwOnError ?? false,
+    logConnectionEvents: options.logConnectionEvents ?? true,
+    lock: resolveLockOptions(options.lock),
+    rateLimit: resolveRateLimitOptions(options.rateLimit),
+    session: resolveSessionOptions(options.session),
+    metrics: resolveMetricsOptions(options.metrics),
+  };
+}

@@ -1,0 +1,71 @@
+/** A call being watched by CallDeadlines. */
+export interface WatchedCall {
+  /** `performance.now()` by which the call must have settled. */
+  readonly deadline: number;
+  readonly expire: () => void;
+  prev?: WatchedCall;
+  next?: WatchedCall;
+}
+
+/**
+ * Deadlines for calls that all share one timeout (the cache's `commandTimeout`), watched by a
+ * single timer. A timer per call cost more than the rest of a cache read together (arming and
+ * disarming Node's timer list on every call); since every deadline here is `start + ms`, the
+ * calls finish their deadlines in the order they started, so a FIFO list and one timer armed for
+ * its head give each call the same bound as its own `setTimeout` would.
+ *
+ * While calls are pending the timer keeps the process alive, as per-call timers did; when none
+ * are, it is unref'd and simply lapses.
+ */
+export class CallDeadlines {
+  private head?: WatchedCall;
+  private tail?: WatchedCall;
+  private timer?: NodeJS.Timeout;
+
+  constructor(readonly ms: number) {}
+
+  /** Watches a call that started now; `expire` runs if it is still watched `ms` from now. */
+  watch(expire: () => void): WatchedCall {
+    const call: WatchedCall = { deadline: performance.now() + this.ms, expire };
+    if (this.tail) {
+      this.tail.next = call;
+      call.prev = this.tail;
+      this.tail = call;
+      return call;
+    }
+    this.head = this.tail = call;
+    // An idle timer is still armed for an earlier deadline; when it fires it re-arms for this one.
+    if (this.timer) this.timer.ref();
+    else this.timer = setTimeout(this.fire, this.ms);
+    return call;
+  }
+
+  /** Stops watching a call (it settled); a no-op for a call that already expired or was removed. */
+  unwatch(call: WatchedCall): void {
+    if (call.prev) call.prev.next = call.next;
+    else if (this.head === call) this.head = call.next;
+    else return;
+    if (call.next) call.next.prev = call.prev;
+    else this.tail = call.prev;
+    call.prev = call.next = undefined;
+    if (!this.head) this.timer?.unref();
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    // Timers fire with millisecond granularity: a deadline less than 1 ms away is due now, as it
+    // would have been for a per-call setTimeout.
+    while (this.head && this.head.deadline - now < 1) {
+      const call = this.head;
+      this.unwatch(call);
+      try {
+        call.expire();
+      } catch {
+        /* one failing expiry must not leave the calls after it unwatched */
+      }
+    }
+    // `expire` may have started calls (an error listener reading the cache): arm only once.
+    if (this.head && !this.timer) this.timer = setTimeout(this.fire, Math.ceil(this.head.deadline - now));
+  };
+}

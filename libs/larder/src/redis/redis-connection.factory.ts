@@ -1,0 +1,61 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisClusterConfig, RedisConnectionOption } from '../options/larder-options.interface';
+
+/** A connection and whether Larder created it (and so must close it). */
+export interface OwnedConnection {
+  client: Redis | Cluster;
+  owned: boolean;
+}
+
+/**
+ * Reconnect forever with capped, jittered backoff, so a fleet does not reconnect in lockstep
+ * after an outage.
+ */
+export function reconnectDelay(attempt: number): number {
+  const base = Math.min(50 * 2 ** Math.min(attempt, 6), 2000);
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+/**
+ * Defaults for connections Larder creates. No offline queue: while Redis is away a command fails
+ * at once instead of piling up in memory; callers treat that as a miss (cache) or a refusal
+ * (locks, sessions). A command that was sent but never answered is bounded by RedisCoordinator
+ * (one shared deadline timer), not by ioredis' `commandTimeout`, which arms a timer per command.
+ */
+export function connectionDefaults(commandTimeout: number): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: Math.max(commandTimeout, 2000),
+    retryStrategy: reconnectDelay,
+  };
+}
+
+export function isRedisInstance(value: unknown): value is Redis | Cluster {
+  return value instanceof Redis || value instanceof Cluster;
+}
+
+export function isClusterConfig(value: unknown): value is RedisClusterConfig {
+  return typeof value === 'object' && value !== null && Array.isArray((value as RedisClusterConfig).nodes);
+}
+
+/** Creates (or adopts) the ioredis coordination connection for a `redis` option. */
+export function createRedisConnection(
+  option: RedisConnectionOption,
+  commandTimeout: number,
+): OwnedConnection {
+  const defaults = connectionDefaults(commandTimeout);
+  if (isRedisInstance(option)) return { client: option, owned: false };
+  if (typeof option === 'string') return { client: new Redis(option, defaults), owned: true };
+  if (isClusterConfig(option)) {
+    const { redisOptions, ...clusterOptions } = option.options ?? {};
+    const client = new Cluster(option.nodes, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: reconnectDelay,
+      ...clusterOptions,
+      redisOptions: { ...defaults, ...redisOptions },
+    });
+    return { client, owned: true };
+  }
+  return { client: new Redis({ ...defaults, ...option }), owned: true };
+}

@@ -1,0 +1,148 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Cluster, Redis } from 'ioredis';
+import { CommandTimeoutError, StoreUnavailableError } from '../errors';
+import { CallDeadlines } from './call-deadlines';
+import { ConnectionStateLogger } from './connection-state-logger';
+import { isCluster } from './is-cluster';
+import type { LuaScript } from './lua-script';
+import { withTimeout } from './with-timeout';
+
+export type RedisClient = Redis | Cluster;
+
+/**
+ * The coordination connection: one ioredis client shared by tags, counters, locks, rate limits,
+ * sessions, the invalidation bus and health. Every call through `call` or `eval` is bounded by
+ * `commandTimeout` and fails with a typed error (`E_COMMAND_TIMEOUT`, `E_STORE_UNAVAILABLE`);
+ * each feature then applies its own failure policy (fail open for the cache, closed for locks).
+ */
+export class RedisCoordinator {
+  readonly state: ConnectionStateLogger;
+  private readonly deadlines: CallDeadlines;
+  private readonly onReady = () => this.state.ready();
+  private readonly onError = (error: unknown) => this.state.down(error);
+  private readonly onClose = () => this.state.down();
+
+  constructor(
+    readonly client: RedisClient,
+    private readonly owned: boolean,
+    readonly commandTimeout: number,
+    logger?: LoggerService,
+  ) {
+    this.state = new ConnectionStateLogger('Larder Redis', logger);
+    this.deadlines = new CallDeadlines(commandTimeout);
+    if (client.status === 'ready') this.state.ready();
+    client.on('ready', this.onReady);
+    client.on('error', this.onError);
+    client.on('close', this.onClose);
+  }
+
+  get isCluster(): boolean {
+    return isCluster(this.client);
+  }
+
+  /** True when the client can send commands now. */
+  get isReady(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  /**
+   * Runs one client call under the command timeout, mapping failures to typed errors. Every lock,
+   * rate-limit and session call passes here, so the bound is one shared timer (CallDeadlines)
+   * rather than a timer per command, which cost several µs per call; a late reply is ignored.
+   */
+  call<T>(what: string, run: (client: RedisClient) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        reject(toTypedError(what, error));
+      };
+      let pending: Promise<T>;
+      try {
+        pending = run(this.client);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      const deadlines = this.deadlines;
+      const watched = deadlines.watch(() =>
+        fail(new CommandTimeoutError(`Redis ${what} timed out after ${deadlines.ms}ms`)),
+      );
+      pending.then(
+        (value) => {
+          deadlines.unwatch(watched);
+          if (settled) return;
+          settled = true;
+          resolve(value);
+        },
+        (error: unknown) => {
+          deadlines.unwatch(watched);
+          fail(error);
+        },
+      );
+    });
+  }
+
+  /** Runs a Lua script by EVALSHA, loading it with EVAL the first time a server has not seen it. */
+  eval(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
+    return this.call(`script ${script.name}`, async (client) => {
+      try {
+        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return client.eval(script.lua, keys.length, ...keys, ...args);
+      }
+    });
+  }
+
+  /** Round-trip time of a PING in milliseconds. */
+  async ping(): Promise<number> {
+    const started = performance.now();
+    await this.call('PING', (client) => client.ping());
+    return performance.now() - started;
+  }
+
+  /** Waits until the connection is ready or `ms` passes; never throws (the app may start while Redis is down). */
+  async waitUntilReady(ms: number): Promise<boolean> {
+    if (this.isReady) return true;
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.client.on('ready', onReady);
+    });
+  }
+
+  /** Stops listening and closes the client if Larder created it; a shared client is left open. */
+  async close(): Promise<void> {
+    this.state.closed();
+    this.client.off('ready', this.onReady);
+    this.client.off('error', this.onError);
+    this.client.off('close', this.onClose);
+    if (!this.owned) return;
+    // QUIT needs a live connection; while reconnecting, disconnect() is what cancels the retry timer.
+    if (this.client.status !== 'ready') {
+      this.client.disconnect();
+      return;
+    }
+    try {
+      await withTimeout(this.client.quit(), this.commandTimeout, 'Redis QUIT');
+    } catch {
+      this.client.disconnect();
+    }
+  }
+}
+
+export function toTypedError(what: string, error: unknown): Error {
+  if (error instanceof CommandTimeoutError || error instanceof StoreUnavailableError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (message === 'Command timed out') {
+    return new CommandTimeoutError(`Redis ${what} timed out`, { cause: error });
+  }
+  return new StoreUnavailableError(`Redis ${what} failed: ${message}`, { cause: error });
+}

@@ -1,0 +1,34 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { CacheCore } from './cache/cache-core';
+import type { ValueBackend } from './cache/value-backend';
+import { LARDER_REDIS, LARDER_VALUE_BACKEND } from './larder.constants';
+import type { RedisCoordinator } from './redis/redis-coordinator';
+
+/**
+ * Starts and stops what Larder owns. At start it gives Redis up to `commandTimeout` to connect
+ * (so the first requests do not all miss) but never fails the boot: the app starts while Redis is
+ * down and recovers by itself. At shutdown it closes only the connections it created.
+ */
+@Injectable()
+export class LarderLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(LARDER_REDIS) private readonly redis: RedisCoordinator | null,
+    @Inject(LARDER_VALUE_BACKEND) private readonly backend: ValueBackend,
+    @Inject(CacheCore) private readonly core: CacheCore,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (!this.redis) return;
+    await Promise.all([
+      this.redis.waitUntilReady(this.redis.commandTimeout),
+      this.backend.ready?.(this.redis.commandTimeout),
+    ]);
+    this.core.bus?.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.core.bus?.stop();
+    await this.backend.close();
+    await this.redis?.close();
+  }
+}

@@ -1,0 +1,21 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { LarderModuleOptions } from './options/larder-options.interface';
+
+/** Extras of `forRoot`/`forRootAsync` that shape the module rather than the cache. */
+export interface LarderModuleExtras {
+  /** Register the module globally so every module can inject Larder's services. Default false. */
+  isGlobal?: boolean;
+}
+
+export const {
+  ConfigurableModuleClass: LarderConfigurableModule,
+  MODULE_OPTIONS_TOKEN: LARDER_MODULE_OPTIONS,
+  OPTIONS_TYPE: LARDER_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: LARDER_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<LarderModuleOptions>({ moduleName: 'Larder' })
+  .setClassMethodName('forRoot')
+  .setExtras<LarderModuleExtras>({ isGlobal: false }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();

@@ -1,0 +1,82 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { createCache } from 'cache-manager';
+import { CacheCore } from './cache/cache-core';
+import { createCacheCore } from './cache/cache-core.factory';
+import { CacheService } from './cache/cache.service';
+import { createValueBackend } from './cache/value-backend.factory';
+import type { ValueBackend } from './cache/value-backend';
+import { LarderLifecycle } from './larder-lifecycle.service';
+import { LARDER_MODULE_OPTIONS } from './larder.module-definition';
+import {
+  CACHE_MANAGER,
+  LARDER_REDIS,
+  LARDER_RESOLVED_OPTIONS,
+  LARDER_VALUE_BACKEND,
+} from './larder.constants';
+import type { LarderModuleOptions, ResolvedLarderOptions } from './options/larder-options.interface';
+import { resolveLarderOptions } from './options/larder-options.validator';
+import { createRedisConnection } from './redis/redis-connection.factory';
+import { RedisCoordinator } from './redis/redis-coordinator';
+
+const logger = new Logger('Larder');
+
+/** The providers every Larder module instance has: options, connections, the cache and its lifecycle. */
+export const CORE_PROVIDERS: Provider[] = [
+  {
+    provide: LARDER_RESOLVED_OPTIONS,
+    inject: [LARDER_MODULE_OPTIONS],
+    useFactory: (options: LarderModuleOptions) => resolveLarderOptions(options),
+  },
+  {
+    provide: LARDER_REDIS,
+    inject: [LARDER_RESOLVED_OPTIONS],
+    useFactory: (options: ResolvedLarderOptions) => {
+      if (!options.redis) return null;
+      const { client, owned } = createRedisConnection(options.redis, options.commandTimeout);
+      return new RedisCoordinator(
+        client,
+        owned,
+        options.commandTimeout,
+        options.logConnectionEvents ? logger : undefined,
+      );
+    },
+  },
+  {
+    provide: LARDER_VALUE_BACKEND,
+    inject: [LARDER_RESOLVED_OPTIONS, LARDER_REDIS],
+    useFactory: (options: ResolvedLarderOptions, redis: RedisCoordinator | null) =>
+      createValueBackend(options, redis, options.logConnectionEvents ? logger : undefined),
+  },
+  {
+    provide: CacheCore,
+    inject: [LARDER_RESOLVED_OPTIONS, LARDER_VALUE_BACKEND, LARDER_REDIS],
+    useFactory: createCacheCore,
+  },
+  CacheService,
+  {
+    // The same Keyv store behind a cache-manager v7 Cache, for code written for @nestjs/cache-manager.
+    // Its writes drop the matching L1 entries so CacheService never serves what it replaced.
+    provide: CACHE_MANAGER,
+    inject: [LARDER_VALUE_BACKEND, CacheCore, LARDER_RESOLVED_OPTIONS],
+    useFactory: (backend: ValueBackend, core: CacheCore, options: ResolvedLarderOptions) => {
+      const cache = createCache({ stores: [backend.keyv], ttl: options.defaultTtl || undefined });
+      const drop = (event: { key?: string; keys?: string[]; list?: Array<{ key: string }> }) =>
+        core.invalidateLocal({
+          keys: [
+            ...(event.key ? [event.key] : []),
+            ...(event.keys ?? []),
+            ...(event.list ?? []).map((e) => e.key),
+          ],
+        });
+      // 'mdel' is emitted but missing from cache-manager's event typings.
+      const on = cache.on as unknown as (event: string, listener: typeof drop) => void;
+      for (const name of ['set', 'del', 'mset', 'mdel']) on.call(cache, name, drop);
+      cache.on('clear', () => core.invalidateLocal({ prefix: '' }));
+      return cache;
+    },
+  },
+  LarderLifecycle,
+];
+
+/** What a module importing CacheModule can inject. */
+export const CORE_EXPORTS = [CacheService, CACHE_MANAGER, LARDER_REDIS, LARDER_RESOLVED_OPTIONS];

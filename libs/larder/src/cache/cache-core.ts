@@ -1,0 +1,144 @@
+import { CommandTimeoutError, LarderError, StoreUnavailableError } from '../errors';
+import {
+  CacheCounters,
+  CacheEvents,
+  type CacheEventBase,
+  type CacheTier,
+} from '../observability/cache-events';
+import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import { CallDeadlines } from '../redis/call-deadlines';
+import type { InvalidationBus } from './invalidation-bus';
+import type { MemoryTier } from './memory-tier';
+import type { TagIndex } from './tag-index';
+import type { ValueBackend } from './value-backend';
+
+/** A scope of the key space: `prefix` is prepended to keys, `label` names it in events. */
+export interface Scope {
+  prefix: string;
+  label: string;
+}
+
+/**
+ * The state every CacheService view shares (stores, L1, tags, events, counters, in-flight loads)
+ * and the one place store calls are bounded in time and failures are turned into events.
+ */
+export class CacheCore {
+  readonly counters = new CacheCounters();
+  /** Loads in flight per full key: the single-flight map behind `getOrSet`. */
+  readonly inflight = new Map<string, Promise<unknown>>();
+  /** The `commandTimeout` bound of every store call, on one shared timer. */
+  private readonly deadlines: CallDeadlines;
+  bus?: InvalidationBus;
+
+  constructor(
+    readonly options: ResolvedLarderOptions,
+    readonly backend: ValueBackend,
+    readonly tags: TagIndex,
+    readonly l1: MemoryTier | null,
+    readonly events: CacheEvents,
+  ) {
+    this.deadlines = new CallDeadlines(options.commandTimeout);
+  }
+
+  /**
+   * An event payload, built as one object literal: these run on every read while anyone listens
+   * (metrics do), and spreading a shared base object costs far more than the literal.
+   */
+  base(scope: Scope, key?: string, tier?: CacheTier, durationMs?: number): CacheEventBase & { key: string } {
+    return { cache: this.options.name, namespace: scope.label, key: key ?? '', tier, durationMs };
+  }
+
+  /**
+   * Runs a store call under `commandTimeout`. Programming errors (bad value, bad argument) always
+   * reach the caller; store failures count as errors, emit `error`, and then either resolve to
+   * `fallback` (fail open) or, when `rethrow` is set, reject with a typed error.
+   *
+   * Every cache read and write passes here, so it is one promise and no timer of its own: the
+   * calls share one (CallDeadlines), and the timeout message is only built when a call times out.
+   * `boundedPerRoundTrip` marks operations of many round trips (clear) whose every round trip is
+   * already bounded by the coordinator: one overall timeout would cut a large clear off midway.
+   */
+  guard<T>(
+    operation: string,
+    scope: Scope,
+    key: string | undefined,
+    run: () => Promise<T>,
+    onFailure: { fallback: T; rethrow: boolean; boundedPerRoundTrip?: boolean },
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      // Only the first outcome counts: after a timeout, the late result of the call is ignored.
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        try {
+          resolve(this.failed(operation, scope, key, error, onFailure));
+        } catch (typed) {
+          reject(typed);
+        }
+      };
+      let pending: Promise<T>;
+      try {
+        pending = run();
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      const deadlines = this.deadlines;
+      const call = onFailure.boundedPerRoundTrip
+        ? undefined
+        : deadlines.watch(() =>
+            fail(new CommandTimeoutError(`cache ${operation} timed out after ${deadlines.ms}ms`)),
+          );
+      pending.then(
+        (value) => {
+          if (call) deadlines.unwatch(call);
+          if (settled) return;
+          settled = true;
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (call) deadlines.unwatch(call);
+          fail(error);
+        },
+      );
+    });
+  }
+
+  /** What a failed store call turns into: the fallback, or a typed error to throw. */
+  private failed<T>(
+    operation: string,
+    scope: Scope,
+    key: string | undefined,
+    error: unknown,
+    onFailure: { fallback: T; rethrow: boolean },
+  ): T {
+    // A caller's mistake or an unsupported operation is not an outage: it always reaches the caller.
+    if (error instanceof LarderError && !CacheCore.isStoreFailure(error)) throw error;
+    const typed =
+      error instanceof LarderError
+        ? error
+        : new StoreUnavailableError(`cache ${operation} failed: ${(error as Error)?.message ?? error}`, {
+            cause: error,
+          });
+    this.counters.errors++;
+    if (this.events.wants('error')) {
+      this.events.emit('error', { ...this.base(scope, key), operation, error: typed });
+    }
+    if (onFailure.rethrow) throw typed;
+    return onFailure.fallback;
+  }
+
+  /** Whether an error is a store failure (as opposed to a caller's mistake). */
+  static isStoreFailure(error: unknown): boolean {
+    return error instanceof StoreUnavailableError || error instanceof CommandTimeoutError;
+  }
+
+  /** Drops L1 copies here and tells other instances to do the same. */
+  invalidateLocal(change: { keys?: string[]; prefix?: string }): void {
+    if (!this.l1) return;
+    if (change.keys) for (const key of change.keys) this.l1.delete(key);
+    if (change.prefix !== undefined) this.l1.deletePrefix(change.prefix);
+    this.bus?.publish(change);
+  }
+}

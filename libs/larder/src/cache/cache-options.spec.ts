@@ -1,0 +1,76 @@
+import { Redis } from 'ioredis';
+import { CacheService, type Serializer } from '@larder/nestjs';
+import { ConnectionStateLogger } from '../redis/connection-state-logger';
+import { createLarderModule, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+
+/** Options whose effect the contract suite does not already show. */
+describe('cache options', () => {
+  it('defaultTtl applies to writes without a ttl, and 0 still means no expiry', async () => {
+    const moduleRef = await createLarderModule({ namespace: uniqueNamespace(), defaultTtl: '1h' });
+    const cache = moduleRef.get(CacheService);
+    await cache.set('default', 1);
+    await cache.set('forever', 1, 0);
+    expect(await cache.ttl('default')).toBeGreaterThan(3_500_000);
+    expect(await cache.ttl('forever')).toBe(Infinity);
+    await moduleRef.close();
+  });
+
+  it('maxMemoryItems bounds the in-memory store, dropping the least recently used entry', async () => {
+    const moduleRef = await createLarderModule({ namespace: uniqueNamespace(), maxMemoryItems: 3 });
+    const cache = moduleRef.get(CacheService);
+    for (const key of ['a', 'b', 'c']) await cache.set(key, key);
+    await cache.get('a'); // a is now the most recently used
+    await cache.set('d', 'd');
+    expect(await cache.getMany(['a', 'b', 'c', 'd'])).toEqual(['a', undefined, 'c', 'd']);
+    await moduleRef.close();
+  });
+
+  it('maxKeyLength sets the longest accepted key', async () => {
+    const moduleRef = await createLarderModule({ namespace: uniqueNamespace(), maxKeyLength: 8 });
+    const cache = moduleRef.get(CacheService);
+    await cache.set('12345678', 1);
+    await expect(cache.set('123456789', 1)).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
+    await moduleRef.close();
+  });
+
+  it('a custom serializer encodes what reaches Redis and decodes what comes back', async () => {
+    const base64Json: Serializer = {
+      serialize: (value) => Buffer.from(JSON.stringify(value)).toString('base64'),
+      deserialize: (raw) => JSON.parse(Buffer.from(raw, 'base64').toString()),
+    };
+    const namespace = uniqueNamespace();
+    const moduleRef = await createLarderModule({ namespace, redis: testRedisUrl(), serializer: base64Json });
+    const cache = moduleRef.get(CacheService);
+    await cache.set('k', { hello: 'world' });
+    const admin = new Redis(testRedisUrl());
+    const raw = (await admin.get(`${namespace}::k`)) as string;
+    admin.disconnect();
+    expect(raw).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(JSON.parse(Buffer.from(raw, 'base64').toString())).toMatchObject({ value: { hello: 'world' } });
+    expect(await cache.get('k')).toEqual({ hello: 'world' });
+    await moduleRef.close();
+  });
+});
+
+describe('ConnectionStateLogger', () => {
+  it('logs each change of state once, however often the client repeats it', () => {
+    const lines: string[] = [];
+    const logger = {
+      log: (m: string) => lines.push(`log ${m}`),
+      warn: (m: string) => lines.push(`warn ${m}`),
+      error: () => undefined,
+    };
+    const state = new ConnectionStateLogger('Larder Redis', logger);
+    state.ready();
+    for (let i = 0; i < 50; i++) state.down(new Error('ECONNREFUSED'));
+    state.ready();
+    state.ready();
+    state.closed();
+    state.down(new Error('after close'));
+    expect(lines).toEqual([
+      'log Larder Redis: connected',
+      'warn Larder Redis: unavailable (ECONNREFUSED); retrying in the background',
+      'log Larder Redis: connected',
+    ]);
+  });
+});

@@ -1,0 +1,127 @@
+import type { CacheEventMap } from '../observability/cache-events';
+import type { CacheCore, Scope } from './cache-core';
+
+type Raw = { value?: unknown; expires?: number | null } | undefined;
+const FAIL_OPEN = { fallback: undefined, rethrow: false };
+
+/** The read path: L1 first, then the value store, with single-flight loads. */
+export class CacheReader {
+  constructor(
+    private readonly core: CacheCore,
+    private readonly scope: Scope,
+  ) {}
+
+  /** The L1 lookup alone: the hottest path, kept synchronous and allocation-free when nobody listens. */
+  private fromL1(key: string, full: string): unknown {
+    const l1 = this.core.l1;
+    if (l1 === null) return undefined;
+    const value = l1.get(full);
+    if (value !== undefined) {
+      const counters = this.core.counters;
+      counters.hits++;
+      counters.l1Hits++;
+      if (this.core.events.wants('hit'))
+        this.core.events.emit('hit', this.core.base(this.scope, key, 'l1') as CacheEventMap['hit']);
+    }
+    return value;
+  }
+
+  /** Never throws synchronously; plain promises rather than async frames, as this is every read. */
+  get(key: string): Promise<unknown> {
+    const full = this.scope.prefix + key;
+    const cached = this.fromL1(key, full);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const started = performance.now();
+    return this.core
+      .guard('get', this.scope, key, () => this.core.backend.keyv.get(full, { raw: true }), FAIL_OPEN)
+      .then((raw) => this.record(key, full, raw as Raw, started));
+  }
+
+  private record(key: string, full: string, raw: Raw, started: number): unknown {
+    const { counters, events } = this.core;
+    if (raw === undefined || raw === null || raw.value === undefined) {
+      counters.misses++;
+      if (events.wants('miss'))
+        events.emit('miss', this.core.base(this.scope, key, undefined, performance.now() - started));
+      return undefined;
+    }
+    counters.hits++;
+    this.core.l1?.set(full, raw.value, raw.expires ?? undefined);
+    if (events.wants('hit')) {
+      events.emit(
+        'hit',
+        this.core.base(this.scope, key, 'l2', performance.now() - started) as CacheEventMap['hit'],
+      );
+    }
+    return raw.value;
+  }
+
+  async getMany(keys: string[]): Promise<unknown[]> {
+    const results: unknown[] = keys.map((key) => this.fromL1(key, this.scope.prefix + key));
+    const missing = keys.filter((_, i) => results[i] === undefined);
+    if (missing.length === 0) return results;
+    const started = performance.now();
+    const fulls = missing.map((key) => this.scope.prefix + key);
+    const raws = (await this.core.guard(
+      'getMany',
+      this.scope,
+      undefined,
+      () => this.core.backend.keyv.getMany(fulls, { raw: true }),
+      { fallback: fulls.map(() => undefined), rethrow: false },
+    )) as Raw[];
+    let m = 0;
+    for (let i = 0; i < keys.length; i++) {
+      if (results[i] !== undefined) continue;
+      results[i] = this.record(keys[i], fulls[m], raws[m], started);
+      m++;
+    }
+    return results;
+  }
+
+  async has(key: string): Promise<boolean> {
+    const full = this.scope.prefix + key;
+    if (this.core.l1?.get(full) !== undefined) return true;
+    return this.core.guard('has', this.scope, key, () => this.core.backend.keyv.has(full), {
+      fallback: false,
+      rethrow: false,
+    });
+  }
+
+  ttl(key: string): Promise<number | undefined> {
+    return this.core.guard(
+      'ttl',
+      this.scope,
+      key,
+      () => this.core.backend.ttl(this.scope.prefix + key),
+      FAIL_OPEN,
+    );
+  }
+
+  /** See CacheScope.getOrSet. `store` writes the loaded value and never throws on store failures. */
+  getOrSet<T>(key: string, loader: () => T | Promise<T>, store: (value: T) => Promise<void>): Promise<T> {
+    const full = this.scope.prefix + key;
+    const cached = this.fromL1(key, full);
+    if (cached !== undefined) return Promise.resolve(cached as T);
+    const pending = this.core.inflight.get(full);
+    if (pending) return pending as Promise<T>;
+    const load = this.load(key, loader, store);
+    this.core.inflight.set(full, load);
+    const forget = () => {
+      if (this.core.inflight.get(full) === load) this.core.inflight.delete(full);
+    };
+    load.then(forget, forget);
+    return load;
+  }
+
+  private async load<T>(
+    key: string,
+    loader: () => T | Promise<T>,
+    store: (value: T) => Promise<void>,
+  ): Promise<T> {
+    const cached = await this.get(key);
+    if (cached !== undefined) return cached as T;
+    const value = await loader();
+    if (value !== undefined) await store(value);
+    return value;
+  }
+}

@@ -1,0 +1,172 @@
+import { Redis } from 'ioredis';
+import { CacheService } from '@larder/nestjs';
+import { commandCount } from '../../../../bench/bench-kit';
+import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
+import { createLarderModule, eventually, uniqueNamespace } from '../../../../test/test-helpers';
+
+/** Redis-specific guarantees, on a private server so command and connection counts are exact. */
+describe('CacheService on Redis', () => {
+  let server: RedisServerHandle;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    admin = new Redis(server.url);
+  });
+
+  afterAll(async () => {
+    admin.disconnect();
+    await server.stop();
+  });
+
+  const connections = async () =>
+    String(await admin.client('LIST'))
+      .trim()
+      .split('\n').length;
+
+  it('getOrSet on a cold key costs at most 2 Redis commands for 1000 concurrent callers', async () => {
+    const moduleRef = await createLarderModule({ redis: server.url, namespace: uniqueNamespace() });
+    const cache = moduleRef.get(CacheService);
+    // Let both connections finish their handshakes (CLIENT SETINFO ...) before counting.
+    await cache.get('warm-up');
+    let calls = 0;
+    const before = await commandCount(admin);
+    await Promise.all(
+      Array.from({ length: 1000 }, () =>
+        cache.getOrSet('stampede', async () => {
+          calls++;
+          await new Promise((r) => setTimeout(r, 50));
+          return 'value';
+        }),
+      ),
+    );
+    const after = (await commandCount(admin)) - 1; // minus the INFO that measured
+    expect(calls).toBe(1);
+    expect(after - before).toBeLessThanOrEqual(2);
+    await moduleRef.close();
+  });
+
+  it('clear() removes only its namespace and scope, whatever characters a prefix holds', async () => {
+    const ns = uniqueNamespace();
+    const moduleRef = await createLarderModule({ redis: server.url, namespace: ns });
+    const neighbourRef = await createLarderModule({ redis: server.url, namespace: `${ns}-other` });
+    const cache = moduleRef.get(CacheService);
+    const neighbour = neighbourRef.get(CacheService);
+    await admin.set(`${ns}x::foreign`, '1');
+    await neighbour.set('kept', 1);
+    await cache.set('ab:1', 'not in scope a*');
+    await cache.namespace('a*').set('1', 'in scope a*');
+    expect(await cache.namespace('a*').clear()).toBe(1);
+    expect(await cache.get('ab:1')).toBe('not in scope a*');
+    expect(await cache.clear()).toBe(1);
+    expect(await neighbour.get('kept')).toBe(1);
+    expect(await admin.get(`${ns}x::foreign`)).toBe('1');
+    await admin.del(`${ns}x::foreign`);
+    await Promise.all([moduleRef.close(), neighbourRef.close()]);
+  });
+
+  it('stores values as <namespace>::<key> and tag sets outside that space', async () => {
+    const ns = uniqueNamespace();
+    const moduleRef = await createLarderModule({ redis: server.url, namespace: ns });
+    await moduleRef.get(CacheService).set('k', { a: 1 }, { ttl: '1m', tags: ['t'] });
+    expect(JSON.parse((await admin.get(`${ns}::k`)) as string)).toMatchObject({ value: { a: 1 } });
+    expect(await admin.zrange(`${ns}:#tag:t`, 0, -1)).toEqual(['k']);
+    const tagTtl = await admin.pttl(`${ns}:#tag:t`);
+    expect(tagTtl).toBeGreaterThan(50_000);
+    await moduleRef.close();
+  });
+
+  it('drops expired keys from a tag set as the tag keeps being written', async () => {
+    const ns = uniqueNamespace();
+    const moduleRef = await createLarderModule({ redis: server.url, namespace: ns });
+    const cache = moduleRef.get(CacheService);
+    for (let i = 0; i < 20; i++) await cache.set(`short:${i}`, i, { ttl: 30, tags: ['search'] });
+    await cache.set('long', 'kept', { ttl: '1h', tags: ['search'] });
+    await eventually(async () => (await cache.get('short:19')) === undefined, 3000, 'short keys to expire');
+    // Each write to the tag prunes members past their expiry (by the server clock, which may run a
+    // few ms behind the key's own expiry), so keep writing until the set holds only live keys.
+    await eventually(
+      async () => {
+        await cache.set('another', 'x', { ttl: '1m', tags: ['search'] });
+        return (await admin.zrange(`${ns}:#tag:search`, 0, -1)).sort().join() === 'another,long';
+      },
+      3000,
+      'expired members to be pruned',
+    );
+    expect(await admin.pttl(`${ns}:#tag:search`)).toBeGreaterThan(3_500_000);
+    await cache.set('forever', 'x', { tags: ['search'] });
+    expect(await admin.pttl(`${ns}:#tag:search`)).toBe(-1);
+    expect(await cache.invalidateTags(['search'])).toBe(3);
+    await moduleRef.close();
+  });
+
+  it('uses a shared ioredis instance for values without opening connections, and leaves it open', async () => {
+    const shared = new Redis(server.url);
+    await shared.ping();
+    const baseline = await connections();
+    const ns = uniqueNamespace();
+    const moduleRef = await createLarderModule({ redis: shared, namespace: ns });
+    await moduleRef.get(CacheService).set('k', 'v');
+    expect(await connections()).toBe(baseline);
+    expect(await shared.get(`${ns}::k`)).toBe('{"value":"v"}');
+    await moduleRef.close();
+    expect(shared.status).toBe('ready');
+    expect(await shared.ping()).toBe('PONG');
+    shared.disconnect();
+    await eventually(
+      async () => (await connections()) === baseline - 1,
+      5000,
+      'the shared connection to close',
+    );
+  });
+
+  it('closes the connections it opened when the app shuts down', async () => {
+    const baseline = await connections();
+    const moduleRef = await createLarderModule({
+      redis: server.url,
+      namespace: uniqueNamespace(),
+      memory: {},
+    });
+    await moduleRef.get(CacheService).set('k', 'v');
+    // coordination (ioredis) + values (@keyv/redis) + L1 invalidation subscriber (which connects in the background)
+    await eventually(async () => (await connections()) === baseline + 3, 5000, 'three connections');
+    await moduleRef.close();
+    await eventually(async () => (await connections()) === baseline, 5000, 'connections to close');
+  });
+
+  it('keeps L1 tiers of two instances coherent through the invalidation bus', async () => {
+    const ns = uniqueNamespace();
+    const options = { redis: server.url, namespace: ns, memory: { maxItems: 100, ttl: '1h' } } as const;
+    const [aRef, bRef] = await Promise.all([createLarderModule(options), createLarderModule(options)]);
+    const a = aRef.get(CacheService);
+    const b = bRef.get(CacheService);
+    await a.set('flag', 'v1');
+    expect(await b.get('flag')).toBe('v1');
+    expect(await b.get('flag')).toBe('v1');
+    expect(b.stats().l1Hits).toBe(1);
+    await a.set('flag', 'v2');
+    await eventually(async () => (await b.get('flag')) === 'v2', 5000, 'instance B to drop its L1 copy');
+    await a.namespace('scope').set('x', 1);
+    expect(await b.namespace('scope').get('x')).toBe(1);
+    await a.namespace('scope').clear();
+    await eventually(
+      async () => (await b.namespace('scope').get('x')) === undefined,
+      5000,
+      'scope clear to reach B',
+    );
+    await Promise.all([aRef.close(), bRef.close()]);
+  });
+
+  it('returns the stored object itself from L1 (documented: treat cached objects as immutable)', async () => {
+    const moduleRef = await createLarderModule({
+      redis: server.url,
+      namespace: uniqueNamespace(),
+      memory: {},
+    });
+    const cache = moduleRef.get(CacheService);
+    const value = { n: 1 };
+    await cache.set('obj', value);
+    expect(await cache.get('obj')).toBe(value);
+    await moduleRef.close();
+  });
+});

@@ -1,0 +1,178 @@
+import { InvalidArgumentError } from '../errors';
+import type { CacheEventListener, CacheEventName, CacheStats } from '../observability/cache-events';
+import type { Duration } from '../options/duration';
+import { assertKey, assertTags, resolveTtl } from './cache-key';
+import type { CacheCore, Scope } from './cache-core';
+import { CacheReader } from './cache-reader';
+import { CacheWriter } from './cache-writer';
+
+/** Options of a write: how long it lives and which tags it carries. */
+export interface CacheSetOptions {
+  /** Milliseconds or `'30s'`-style; 0 = no expiry; unset = the module's `defaultTtl`. */
+  ttl?: Duration;
+  /** Tags for `invalidateTags()`. */
+  tags?: string[];
+}
+
+/** One entry of `setMany`. */
+export interface CacheEntry<T = unknown> extends CacheSetOptions {
+  key: string;
+  value: T;
+}
+
+/**
+ * The cache API. `CacheService` is the root scope; `namespace(prefix)` returns another scope with
+ * the same API whose keys, tags and `clear()` are confined to that prefix.
+ */
+export class CacheScope {
+  protected readonly reader: CacheReader;
+  protected readonly writer: CacheWriter;
+
+  constructor(
+    protected readonly core: CacheCore,
+    protected readonly scope: Scope,
+  ) {
+    this.reader = new CacheReader(core, scope);
+    this.writer = new CacheWriter(core, scope);
+  }
+
+  /**
+   * The value, or `undefined` on a miss. A store error or timeout is a miss (plus an `error` event).
+   * @example const user = await cache.get<User>(`user:${id}`);
+   */
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    // Not `async`: on an L1 hit the promise hops of an async wrapper cost more than the lookup.
+    try {
+      assertKey(key, this.core.options.maxKeyLength);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.reader.get(key) as Promise<T | undefined>;
+  }
+
+  /** Values for several keys in one round trip, `undefined` where missing. */
+  async getMany<T = unknown>(keys: string[]): Promise<Array<T | undefined>> {
+    if (!Array.isArray(keys)) throw new InvalidArgumentError('Invalid keys: expected an array of strings.');
+    for (const key of keys) assertKey(key, this.core.options.maxKeyLength);
+    return this.reader.getMany(keys) as Promise<Array<T | undefined>>;
+  }
+
+  /** Whether a live entry exists. */
+  async has(key: string): Promise<boolean> {
+    assertKey(key, this.core.options.maxKeyLength);
+    return this.reader.has(key);
+  }
+
+  /**
+   * Stores a value. `undefined` is refused; a value the serializer cannot encode throws
+   * `E_NOT_SERIALIZABLE` before anything is written.
+   * @example await cache.set('config', cfg, { ttl: '1h', tags: ['config'] });
+   */
+  async set<T>(key: string, value: T, ttlOrOptions?: Duration | CacheSetOptions): Promise<void> {
+    assertKey(key, this.core.options.maxKeyLength);
+    const options =
+      typeof ttlOrOptions === 'object' && ttlOrOptions !== null ? ttlOrOptions : { ttl: ttlOrOptions };
+    const ttl = resolveTtl(options.ttl, this.core.options.defaultTtl);
+    const tags = options.tags ?? [];
+    assertTags(tags, this.core.options.maxKeyLength);
+    return this.writer.set(key, value, ttl, tags, this.core.options.throwOnError);
+  }
+
+  /** Stores several entries; all values are checked before any is written. */
+  async setMany<T>(entries: Array<CacheEntry<T>>): Promise<void> {
+    if (!Array.isArray(entries))
+      throw new InvalidArgumentError('Invalid entries: expected an array of { key, value }.');
+    const checked = entries.map((e) => {
+      assertKey(e?.key, this.core.options.maxKeyLength);
+      const tags = e.tags ?? [];
+      assertTags(tags, this.core.options.maxKeyLength);
+      return { key: e.key, value: e.value, ttl: resolveTtl(e.ttl, this.core.options.defaultTtl), tags };
+    });
+    return this.writer.setMany(checked);
+  }
+
+  /** Removes a key (from L1 on every instance too). */
+  async del(key: string): Promise<void> {
+    assertKey(key, this.core.options.maxKeyLength);
+    return this.writer.delMany([key]);
+  }
+
+  /** Removes several keys in one round trip. */
+  async delMany(keys: string[]): Promise<void> {
+    if (!Array.isArray(keys)) throw new InvalidArgumentError('Invalid keys: expected an array of strings.');
+    for (const key of keys) assertKey(key, this.core.options.maxKeyLength);
+    return this.writer.delMany(keys);
+  }
+
+  /**
+   * The cached value, or the loader's result stored and returned. Single-flight per key in this
+   * process: concurrent callers share one loader run and its outcome; a loader error reaches them
+   * all and is not cached; `undefined` is returned but never stored. On a store failure the
+   * loader still runs and its value is returned.
+   * @example const report = await cache.getOrSet(`report:${day}`, () => build(day), { ttl: '5m' });
+   */
+  async getOrSet<T>(key: string, loader: () => T | Promise<T>, options: CacheSetOptions = {}): Promise<T> {
+    assertKey(key, this.core.options.maxKeyLength);
+    if (typeof loader !== 'function') throw new InvalidArgumentError('Invalid loader: expected a function.');
+    const ttl = resolveTtl(options.ttl, this.core.options.defaultTtl);
+    const tags = options.tags ?? [];
+    assertTags(tags, this.core.options.maxKeyLength);
+    return this.reader.getOrSet(key, loader, (value) => this.writer.set(key, value, ttl, tags, false));
+  }
+
+  /** Removes every key carrying any of `tags`; resolves to how many keys went. */
+  async invalidateTags(tags: string[]): Promise<number> {
+    assertTags(tags, this.core.options.maxKeyLength);
+    return this.writer.invalidateTags(tags);
+  }
+
+  /** Removes every key of this scope (SCAN + UNLINK on Redis; never KEYS or FLUSHDB); resolves to how many went. */
+  async clear(): Promise<number> {
+    return this.writer.clear();
+  }
+
+  /**
+   * Atomically adds `by` (default 1) to an integer and returns the result. `ttl` applies when the
+   * counter is created. Unlike reads, a store failure rejects (a counter cannot fail open).
+   * @example const views = await cache.increment(`views:${id}`, 1, { ttl: '1d' });
+   */
+  async increment(key: string, by = 1, options: { ttl?: Duration } = {}): Promise<number> {
+    assertKey(key, this.core.options.maxKeyLength);
+    if (!Number.isSafeInteger(by))
+      throw new InvalidArgumentError(`Invalid by: ${by}. Expected a safe integer.`);
+    return this.writer.increment(key, by, resolveTtl(options.ttl, 0));
+  }
+
+  /** Remaining lifetime in ms; `Infinity` without expiry; `undefined` when missing (or on a store failure). */
+  async ttl(key: string): Promise<number | undefined> {
+    assertKey(key, this.core.options.maxKeyLength);
+    return this.reader.ttl(key);
+  }
+
+  /**
+   * A view confined to `prefix`: its keys are stored as `<prefix>:<key>`, and its `clear()`
+   * removes only them. Scopes nest.
+   * @example await cache.namespace(`user:${id}`).clear(); // everything cached for that user
+   */
+  namespace(prefix: string): CacheScope {
+    assertKey(prefix, this.core.options.maxKeyLength, 'namespace prefix');
+    const label = this.scope.label ? `${this.scope.label}:${prefix}` : prefix;
+    return new CacheScope(this.core, { prefix: `${this.scope.prefix}${prefix}:`, label });
+  }
+
+  /** Counters shared by every scope of this cache. */
+  stats(): CacheStats {
+    return this.core.counters.snapshot(this.core.l1?.size ?? 0);
+  }
+
+  /** Subscribes to cache events (all scopes). */
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): this {
+    this.core.events.on(event, listener);
+    return this;
+  }
+
+  off<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): this {
+    this.core.events.off(event, listener);
+    return this;
+  }
+}

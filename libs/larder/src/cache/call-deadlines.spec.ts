@@ -1,0 +1,144 @@
+import type { TestingModule } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import { CacheService, CommandTimeoutError } from '@larder/nestjs';
+import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
+import { createLarderModule, eventually, uniqueNamespace } from '../../../../test/test-helpers';
+import { CallDeadlines } from '../redis/call-deadlines';
+
+const MS = 60;
+/** Generous slack for a loaded 2-core machine; the point is "bounded", not "fast". */
+const MARGIN = 800;
+
+function timers(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+}
+
+describe('CallDeadlines', () => {
+  it('expires a call still watched after ms, never before', async () => {
+    const deadlines = new CallDeadlines(MS);
+    const started = performance.now();
+    const expiredAfter = await new Promise<number>((resolve) =>
+      deadlines.watch(() => resolve(performance.now() - started)),
+    );
+    expect(expiredAfter).toBeGreaterThanOrEqual(MS - 1);
+    expect(expiredAfter).toBeLessThan(MS + MARGIN);
+  });
+
+  it('never expires a call unwatched in time; unwatching an expired call is a no-op', async () => {
+    const deadlines = new CallDeadlines(MS);
+    const expired: string[] = [];
+    const early = deadlines.watch(() => expired.push('early'));
+    deadlines.unwatch(early);
+    const late = deadlines.watch(() => expired.push('late'));
+    await eventually(() => expired.length > 0, 2000, 'the late call to expire');
+    deadlines.unwatch(late);
+    deadlines.unwatch(early);
+    expect(expired).toEqual(['late']);
+  });
+
+  it('gives a call started later its own full bound, after an earlier one expired', async () => {
+    const deadlines = new CallDeadlines(MS);
+    const expiredAfter: Record<string, number> = {};
+    const watch = (name: string) => {
+      const started = performance.now();
+      deadlines.watch(() => (expiredAfter[name] = performance.now() - started));
+    };
+    watch('first');
+    await new Promise((resolve) => setTimeout(resolve, MS / 2));
+    watch('second');
+    await eventually(() => 'second' in expiredAfter, 2000, 'both calls to expire');
+    expect(expiredAfter.first).toBeGreaterThanOrEqual(MS - 1);
+    expect(expiredAfter.second).toBeGreaterThanOrEqual(MS - 1);
+  });
+
+  it('times out a call started by an expiry (an error listener reading the cache)', async () => {
+    const deadlines = new CallDeadlines(MS);
+    const expired: string[] = [];
+    deadlines.watch(() => {
+      expired.push('first');
+      deadlines.watch(() => expired.push('started on expiry'));
+    });
+    await eventually(() => expired.length === 2, 2000, 'the second call to expire');
+    expect(expired).toEqual(['first', 'started on expiry']);
+  });
+
+  it('holds the process open only while calls are watched', () => {
+    const deadlines = new CallDeadlines(10_000);
+    const before = timers();
+    const a = deadlines.watch(() => undefined);
+    const b = deadlines.watch(() => undefined);
+    expect(timers()).toBe(before + 1);
+    deadlines.unwatch(a);
+    expect(timers()).toBe(before + 1);
+    deadlines.unwatch(b);
+    expect(timers()).toBe(before);
+    const c = deadlines.watch(() => undefined);
+    expect(timers()).toBe(before + 1);
+    deadlines.unwatch(c);
+    expect(timers()).toBe(before);
+  });
+});
+
+/** The bound through CacheService, against a Redis that stops answering (its own server: it gets paused). */
+describe('CacheService commandTimeout on a Redis that stops answering', () => {
+  const COMMAND_TIMEOUT = 200;
+  let server: RedisServerHandle;
+  let moduleRef: TestingModule;
+  let cache: CacheService;
+  let raw: Redis;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    raw = new Redis(server.url);
+  });
+
+  beforeEach(async () => {
+    moduleRef = await createLarderModule({
+      redis: server.url,
+      namespace: uniqueNamespace(),
+      commandTimeout: COMMAND_TIMEOUT,
+      throwOnError: true,
+    });
+    cache = moduleRef.get(CacheService);
+    await cache.set('k', 'v');
+  });
+
+  afterEach(async () => {
+    await eventually(async () => (await raw.ping()) === 'PONG', 5000, 'the pause to end');
+    await moduleRef.close();
+  });
+
+  afterAll(async () => {
+    raw.disconnect();
+    await server.stop();
+  });
+
+  it('turns every stalled get into a miss after commandTimeout, with one error each, late replies ignored', async () => {
+    const errors: Error[] = [];
+    cache.on('error', (e) => errors.push(e.error));
+    await raw.client('PAUSE', 700, 'ALL');
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: 20 }, () => cache.get('k')));
+    const elapsed = performance.now() - started;
+    expect(results).toEqual(Array(20).fill(undefined));
+    expect(elapsed).toBeGreaterThanOrEqual(COMMAND_TIMEOUT - 1);
+    expect(elapsed).toBeLessThan(COMMAND_TIMEOUT + MARGIN);
+    expect(errors).toHaveLength(20);
+    expect(errors.every((e) => e instanceof CommandTimeoutError)).toBe(true);
+    // Once the pause ends the 20 late replies arrive, ahead of the next reply on that connection;
+    // they change nothing.
+    expect(await raw.ping()).toBe('PONG');
+    expect(await cache.get('k')).toBe('v');
+    expect(errors).toHaveLength(20);
+    expect(cache.stats().errors).toBe(20);
+  });
+
+  it('rejects a stalled write with E_COMMAND_TIMEOUT when throwOnError is set', async () => {
+    await raw.client('PAUSE', 700, 'ALL');
+    const started = performance.now();
+    const error = await cache.set('k', 'w').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandTimeoutError);
+    expect((error as CommandTimeoutError).message).toBe(`cache set timed out after ${COMMAND_TIMEOUT}ms`);
+    expect(performance.now() - started).toBeLessThan(COMMAND_TIMEOUT + MARGIN);
+  });
+});

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { isCluster } from '../redis/is-cluster';
+import type { RedisClient, RedisCoordinator } from '../redis/redis-coordinator';
+
+/** What another instance changed: exact keys, or every key under a prefix. */
+export interface Invalidation {
+  keys?: string[];
+  prefix?: string;
+}
+
+/**
+ * Keeps the L1 tiers of several instances coherent: every write, delete or clear is published on
+ * a Redis channel and the other instances drop their L1 copies. Only used when L1 is on and Redis
+ * is configured. Delivery is best effort (pub/sub); the L1 TTL bounds staleness when a message is lost.
+ */
+export class InvalidationBus {
+  private readonly origin = randomUUID();
+  private subscriber?: RedisClient;
+
+  constructor(
+    private readonly redis: RedisCoordinator,
+    private readonly channel: string,
+    private readonly onRemote: (change: Invalidation) => void,
+  ) {}
+
+  /**
+   * Starts listening without waiting: the app must boot while Redis is down. SUBSCRIBE is sent on
+   * every (re)connection, because ioredis only restores subscriptions it saw confirmed; and since
+   * messages published while this instance was away are lost, a reconnection drops all L1 copies.
+   */
+  start(): void {
+    const client = this.redis.client;
+    const options = { enableOfflineQueue: true, maxRetriesPerRequest: null };
+    const subscriber = isCluster(client) ? client.duplicate(undefined, options) : client.duplicate(options);
+    this.subscriber = subscriber;
+    let connectedBefore = false;
+    subscriber.on('error', () => undefined); // state is logged by the coordination connection
+    subscriber.on('message', (_channel: string, message: string) => this.receive(message));
+    subscriber.on('ready', () => {
+      subscriber.subscribe(this.channel).catch(() => undefined);
+      if (connectedBefore) this.onRemote({ prefix: '' });
+      connectedBefore = true;
+    });
+  }
+
+  publish(change: Invalidation): void {
+    const message = JSON.stringify({ origin: this.origin, ...change });
+    // Fire and forget: a lost message is bounded by the L1 TTL, and a write must not wait for it.
+    this.redis.call('PUBLISH', (client) => client.publish(this.channel, message)).catch(() => undefined);
+  }
+
+  private receive(message: string): void {
+    try {
+      const change = JSON.parse(message) as Invalidation & { origin?: string };
+      if (change.origin !== this.origin) this.onRemote(change);
+    } catch {
+      /* a foreign or malformed message on our channel is ignored */
+    }
+  }
+
+  async stop(): Promise<void> {
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    if (!subscriber) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (subscriber.status === 'ready') {
+        const grace = new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeout)));
+        await Promise.race([subscriber.quit(), grace]);
+      }
+    } finally {
+      clearTimeout(timer);
+      subscriber.disconnect();
+    }
+  }
+}

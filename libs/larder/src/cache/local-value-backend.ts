@@ -1,0 +1,90 @@
+import type { Keyv } from 'keyv';
+import { InvalidArgumentError, UnsupportedOperationError } from '../errors';
+import type { LruMap } from './lru-map';
+import type { ValueBackend } from './value-backend';
+
+type Envelope = { value?: unknown; expires?: number | null };
+
+/**
+ * Cache values in process memory (a bounded LRU) or in a user-supplied Keyv store. Counters are
+ * read-modify-write under a per-key promise chain: atomic within this process, which is all the
+ * in-memory setup promises; on a custom shared store they are not atomic across processes.
+ */
+export class LocalValueBackend implements ValueBackend {
+  private readonly counterChains = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly kind: 'memory' | 'custom',
+    readonly keyv: Keyv,
+    readonly usesLarderSerializer: boolean,
+    /** The LRU behind `keyv` on the memory setup, for prefix deletes; absent for custom stores. */
+    private readonly lru?: LruMap<unknown>,
+  ) {}
+
+  private storeKey(key: string): string {
+    return this.keyv.namespace ? `${this.keyv.namespace}:${key}` : key;
+  }
+
+  async clearPrefix(prefix: string): Promise<number> {
+    if (prefix === '') {
+      const before = this.lru?.size ?? 0;
+      await this.keyv.clear();
+      return before;
+    }
+    if (this.lru) return this.lru.deletePrefix(this.storeKey(prefix));
+    if (!this.keyv.iterator) {
+      throw new UnsupportedOperationError(
+        'clear() of a namespace scope needs a store that can iterate its keys',
+      );
+    }
+    const doomed: string[] = [];
+    for await (const [key] of this.keyv.iterator(this.keyv.namespace)) {
+      if (typeof key === 'string' && key.startsWith(prefix)) doomed.push(key);
+    }
+    if (doomed.length > 0) await this.keyv.deleteMany(doomed);
+    return doomed.length;
+  }
+
+  increment(key: string, by: number, ttl: number): Promise<number> {
+    const previous = this.counterChains.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.incrementNow(key, by, ttl));
+    const settled = next.catch(() => undefined);
+    this.counterChains.set(key, settled);
+    void settled.then(() => {
+      if (this.counterChains.get(key) === settled) this.counterChains.delete(key);
+    });
+    return next;
+  }
+
+  private async incrementNow(key: string, by: number, ttl: number): Promise<number> {
+    const raw = (await this.keyv.get(key, { raw: true })) as Envelope | undefined;
+    const current = raw?.value ?? 0;
+    if (typeof current !== 'number' || !Number.isInteger(current)) {
+      throw new InvalidArgumentError(`Cannot increment "${key}": it holds a value that is not an integer`);
+    }
+    const remaining = raw?.expires ? raw.expires - Date.now() : raw ? 0 : ttl;
+    const next = current + by;
+    await this.keyv.set(key, next, remaining > 0 ? remaining : undefined);
+    return next;
+  }
+
+  async ttl(key: string): Promise<number | undefined> {
+    const raw = (await this.keyv.get(key, { raw: true })) as Envelope | undefined;
+    if (!raw) return undefined;
+    return raw.expires ? Math.max(0, raw.expires - Date.now()) : Infinity;
+  }
+
+  async deleteMany(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const existed = this.lru
+      ? keys.filter((k) => this.lru?.has(this.storeKey(k))).length
+      : (await this.keyv.hasMany(keys)).filter(Boolean).length;
+    await this.keyv.deleteMany(keys);
+    return existed;
+  }
+
+  async close(): Promise<void> {
+    if (this.kind === 'custom') return;
+    await this.keyv.disconnect?.();
+  }
+}

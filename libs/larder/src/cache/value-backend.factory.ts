@@ -1,0 +1,135 @@
+import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
+import type { LoggerService } from '@nestjs/common';
+import type { RedisOptions } from 'ioredis';
+import { Keyv, type KeyvStoreAdapter } from 'keyv';
+import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import { ConnectionStateLogger } from '../redis/connection-state-logger';
+import { isClusterConfig, isRedisInstance, reconnectDelay } from '../redis/redis-connection.factory';
+import type { RedisCoordinator } from '../redis/redis-coordinator';
+import { IoredisKeyvStore, KEY_SEPARATOR } from './ioredis-keyv.store';
+import { LocalValueBackend } from './local-value-backend';
+import { LruMap } from './lru-map';
+import { RedisValueBackend } from './redis-value-backend';
+import { keyvCodec, type ValueBackend } from './value-backend';
+
+/**
+ * node-redis options for @keyv/redis, from the same `redis` option the coordination connection
+ * uses. Only a URL or plain host/port options map one to one; sentinel, cluster and shared
+ * instances use the ioredis connection for values instead (see `createValueBackend`).
+ */
+function nodeRedisOptions(redis: string | RedisOptions, commandTimeout: number): RedisClientOptions {
+  const socketDefaults = {
+    connectTimeout: Math.max(commandTimeout, 2000),
+    reconnectStrategy: reconnectDelay,
+  };
+  // No offline queue: while Redis is away a command fails at once instead of queueing without bound.
+  const common = { disableOfflineQueue: true, commandOptions: undefined };
+  if (typeof redis === 'string') return { ...common, url: redis, socket: socketDefaults };
+  return {
+    ...common,
+    username: redis.username,
+    password: redis.password,
+    database: redis.db,
+    socket: { ...socketDefaults, host: redis.host, port: redis.port },
+  } as RedisClientOptions;
+}
+
+/** The ioredis options that map one to one onto node-redis; anything else keeps values on ioredis. */
+const PORTABLE_OPTIONS = new Set(['host', 'port', 'username', 'password', 'db']);
+
+/**
+ * @keyv/redis for a URL or plain host/port options; the ioredis connection for everything else
+ * (a shared instance, cluster, sentinels, TLS objects, unix sockets, ...), so values and
+ * coordination always reach the same server with the same settings.
+ */
+function usesKeyvRedis(redis: ResolvedLarderOptions['redis']): redis is string | RedisOptions {
+  if (redis === undefined || isRedisInstance(redis) || isClusterConfig(redis)) return false;
+  return typeof redis === 'string' || Object.keys(redis).every((key) => PORTABLE_OPTIONS.has(key));
+}
+
+function wrapStore(store: NonNullable<ResolvedLarderOptions['store']>, options: ResolvedLarderOptions): Keyv {
+  if (store instanceof Keyv) return store;
+  return new Keyv({
+    store: store as KeyvStoreAdapter,
+    namespace: options.namespace,
+    throwOnErrors: true,
+    ...keyvCodec(options.serializer),
+  });
+}
+
+/** Builds where cache values live: the `store` option, else Redis, else process memory. */
+export function createValueBackend(
+  options: ResolvedLarderOptions,
+  redis: RedisCoordinator | null,
+  logger?: LoggerService,
+): ValueBackend {
+  const codec = keyvCodec(options.serializer);
+  let backend: ValueBackend;
+  if (options.store) {
+    backend = new LocalValueBackend(
+      'custom',
+      wrapStore(options.store, options),
+      !(options.store instanceof Keyv),
+    );
+  } else if (redis && usesKeyvRedis(options.redis)) {
+    const client = createClient(nodeRedisOptions(options.redis, options.commandTimeout));
+    const state = new ConnectionStateLogger('Larder value store (@keyv/redis)', logger);
+    client.on('ready', () => state.ready());
+    client.on('error', (error: unknown) => state.down(error));
+    const store = new KeyvRedis(client, {
+      namespace: options.namespace,
+      keyPrefixSeparator: KEY_SEPARATOR,
+      throwOnErrors: true,
+      throwOnConnectError: true,
+      connectionTimeout: Math.max(options.commandTimeout, 2000),
+    });
+    // Connect now, once: @keyv/redis connects lazily per call, and concurrent first calls race on
+    // connect() and tear the client down. Once open, node-redis reconnects by itself.
+    const connected = client.connect();
+    connected.catch(() => undefined);
+    const keyv = new Keyv({
+      store,
+      namespace: options.namespace,
+      useKeyPrefix: false,
+      throwOnErrors: true,
+      ...codec,
+    });
+    backend = new RedisValueBackend(
+      keyv,
+      redis,
+      options.namespace,
+      async () => {
+        state.closed();
+        // destroy() also stops a reconnect loop that is waiting for its next attempt.
+        try {
+          client.destroy();
+        } catch {
+          /* already closed */
+        }
+      },
+      () => connected,
+    );
+  } else if (redis) {
+    const keyv = new Keyv({
+      store: new IoredisKeyvStore(redis.client),
+      namespace: options.namespace,
+      useKeyPrefix: false,
+      throwOnErrors: true,
+      ...codec,
+    });
+    backend = new RedisValueBackend(keyv, redis, options.namespace, async () => undefined);
+  } else {
+    const lru = new LruMap<unknown>(options.maxMemoryItems);
+    const keyv = new Keyv({
+      store: lru as unknown as Map<string, unknown>,
+      namespace: options.namespace,
+      throwOnErrors: true,
+      ...codec,
+    });
+    backend = new LocalValueBackend('memory', keyv, true, lru);
+  }
+  // Errors are handled where each call is awaited; this listener only keeps an emitter with no
+  // listener from turning a store error into a crash.
+  backend.keyv.on('error', () => undefined);
+  return backend;
+}

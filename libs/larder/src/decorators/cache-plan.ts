@@ -1,0 +1,149 @@
+import { InvalidOptionError } from '../errors';
+import { describe, parseDuration } from '../options/duration';
+import { TextSource } from './text-source';
+
+type Callback = (...args: unknown[]) => unknown;
+
+/** Tags of a write or an eviction: templates over the arguments, or a user function. */
+export type TagPlan = { templates: TextSource[] } | { fn: Callback };
+
+/** A parsed `@Cacheable` or `@CachePut`. */
+export interface WritePlan {
+  readonly decorator: '@Cacheable' | '@CachePut';
+  /** Unset: the default key (`ClassName.method:` + argument hash). */
+  readonly key?: TextSource;
+  readonly ttl?: number;
+  readonly tags?: TagPlan;
+  readonly condition?: Callback;
+  readonly unless?: Callback;
+  readonly namespace?: TextSource;
+}
+
+/** A parsed `@CacheEvict`. */
+export interface EvictPlan {
+  readonly key?: TextSource;
+  readonly tags?: TagPlan;
+  readonly allEntries: boolean;
+  readonly beforeInvocation: boolean;
+  readonly condition?: Callback;
+  readonly namespace?: TextSource;
+}
+
+const WRITE_FIELDS = ['key', 'ttl', 'tags', 'condition', 'unless', 'namespace'];
+const EVICT_FIELDS = ['key', 'tags', 'allEntries', 'beforeInvocation', 'condition', 'namespace'];
+
+/** Reads a decorator's options object, refusing unknown fields (a typo must not silently do nothing). */
+function fieldsOf(
+  decorator: string,
+  raw: unknown,
+  allowed: string[],
+  where: string,
+): Record<string, unknown> {
+  if (raw === undefined) return {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidOptionError(
+      `Invalid ${decorator} options on ${where}: ${describe(raw)}. Expected an object.`,
+    );
+  }
+  for (const name of Object.keys(raw)) {
+    if (!allowed.includes(name)) {
+      throw new InvalidOptionError(
+        `Unknown ${decorator} option "${name}" on ${where}. Allowed: ${allowed.join(', ')}.`,
+      );
+    }
+  }
+  return raw as Record<string, unknown>;
+}
+
+function callback(decorator: string, name: string, value: unknown, where: string): Callback | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') {
+    throw new InvalidOptionError(
+      `Invalid ${decorator} option "${name}" on ${where}: ${describe(value)}. Expected a function.`,
+    );
+  }
+  return value as Callback;
+}
+
+function flag(decorator: string, name: string, value: unknown, where: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new InvalidOptionError(
+      `Invalid ${decorator} option "${name}" on ${where}: ${describe(value)}. Expected true or false.`,
+    );
+  }
+  return value;
+}
+
+function tagPlan(decorator: string, value: unknown, where: string): TagPlan | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'function') return { fn: value as Callback };
+  if (!Array.isArray(value)) {
+    throw new InvalidOptionError(
+      `Invalid ${decorator} option "tags" on ${where}: ${describe(value)}. Expected an array of templates or a function.`,
+    );
+  }
+  return {
+    templates: value.map((tag) => TextSource.from(tag, where, `${decorator} option "tags"`, 'tag', false)),
+  };
+}
+
+function optionalText(
+  decorator: string,
+  name: string,
+  value: unknown,
+  where: string,
+  allowFunction: boolean,
+): TextSource | undefined {
+  return value === undefined
+    ? undefined
+    : TextSource.from(value, where, `${decorator} option "${name}"`, name, allowFunction);
+}
+
+/**
+ * Parses and checks `@Cacheable` / `@CachePut` options when the decorator is applied.
+ * @throws InvalidOptionError naming the option and `Class.method`; InvalidKeyError for a bad template
+ */
+export function writePlan(decorator: WritePlan['decorator'], raw: unknown, where: string): WritePlan {
+  const o = fieldsOf(decorator, raw, WRITE_FIELDS, where);
+  if (decorator === '@CachePut' && o.key === undefined) {
+    throw new InvalidOptionError(
+      `Missing @CachePut option "key" on ${where}: give the key of the entry this method refreshes.`,
+    );
+  }
+  return {
+    decorator,
+    key: optionalText(decorator, 'key', o.key, where, true),
+    ttl:
+      o.ttl === undefined
+        ? undefined
+        : parseDuration(o.ttl, `${decorator} option "ttl" on ${where}`, { allowZero: true }),
+    tags: tagPlan(decorator, o.tags, where),
+    condition: callback(decorator, 'condition', o.condition, where),
+    unless: callback(decorator, 'unless', o.unless, where),
+    namespace: optionalText(decorator, 'namespace', o.namespace, where, false),
+  };
+}
+
+/**
+ * Parses and checks `@CacheEvict` options when the decorator is applied.
+ * @throws InvalidOptionError naming the option and `Class.method`; InvalidKeyError for a bad template
+ */
+export function evictPlan(raw: unknown, where: string): EvictPlan {
+  const decorator = '@CacheEvict';
+  const o = fieldsOf(decorator, raw, EVICT_FIELDS, where);
+  const plan: EvictPlan = {
+    key: optionalText(decorator, 'key', o.key, where, true),
+    tags: tagPlan(decorator, o.tags, where),
+    allEntries: flag(decorator, 'allEntries', o.allEntries, where),
+    beforeInvocation: flag(decorator, 'beforeInvocation', o.beforeInvocation, where),
+    condition: callback(decorator, 'condition', o.condition, where),
+    namespace: optionalText(decorator, 'namespace', o.namespace, where, false),
+  };
+  if (!plan.key && !plan.tags && !plan.allEntries) {
+    throw new InvalidOptionError(
+      `${decorator} on ${where} evicts nothing: give "key", "tags" or "allEntries: true".`,
+    );
+  }
+  return plan;
+}

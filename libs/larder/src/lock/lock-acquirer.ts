@@ -1,0 +1,53 @@
+import type { LockBackend } from './lock-backend';
+
+/** The outcome of `acquireWithRetry`: a fence and when the winning request was sent, or why not. */
+export type AcquireOutcome =
+  | { fence: number; attempts: number; sentAt: number; sentPerf: number; waitedMs: number }
+  | { fence: null; attempts: number; error?: Error };
+
+/**
+ * Pause before the next attempt after `failed` failed attempts: `retryDelay` at first, growing
+ * 1.5x per attempt up to 4x, each time randomised by ±50% so waiters released at the same moment
+ * spread out instead of retrying in lockstep.
+ */
+export function retryPause(retryDelay: number, failed: number): number {
+  return retryDelay * Math.min(1.5 ** (failed - 1), 4) * (0.5 + Math.random());
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Tries to take `key` until it succeeds or `wait` ms have passed. Pauses never reach past the
+ * deadline; the last attempt starts at it at the latest, so the whole call takes at most `wait`
+ * plus one round trip (itself bounded by `commandTimeout`). A failed Redis call counts as "not
+ * acquired" (fail closed) and is retried like a held lock; the last error is returned as the cause.
+ * A failed attempt may still land later (a timeout says nothing about whether Redis ran it), so a
+ * token of our own making is released behind it: same connection, so Redis runs that release
+ * after the late grant; when the attempt never reached Redis the release simply finds nothing.
+ * A caller-chosen owner is not released, as that owner may legitimately hold the lock already.
+ */
+export async function acquireWithRetry(
+  backend: LockBackend,
+  key: string,
+  token: string,
+  plan: { ttl: number; wait: number; retryDelay: number; owner?: string },
+): Promise<AcquireOutcome> {
+  const startPerf = performance.now();
+  const deadline = startPerf + plan.wait;
+  let error: Error | undefined;
+  for (let attempts = 1; ; attempts++) {
+    const sentAt = Date.now();
+    const sentPerf = performance.now();
+    try {
+      const fence = await backend.acquire(key, token, plan.ttl);
+      if (fence !== null) return { fence, attempts, sentAt, sentPerf, waitedMs: sentPerf - startPerf };
+      error = undefined;
+    } catch (caught) {
+      error = caught as Error;
+      if (plan.owner === undefined) backend.release(key, token).catch(() => undefined);
+    }
+    const left = deadline - performance.now();
+    if (left <= 0) return { fence: null, attempts, error };
+    await sleep(Math.min(retryPause(plan.retryDelay, attempts), left));
+  }
+}

@@ -1,0 +1,38 @@
+import { InvalidKeyError } from '../errors';
+import { describe } from '../options/duration';
+
+/**
+ * Checks a lock key: a non-empty string of at most `max` characters that does not start with `}`.
+ * The key becomes the Redis hash tag `{<key>}`; a leading `}` would make that tag empty, and the
+ * lock and its fence counter could then land in different cluster slots.
+ */
+export function assertLockKey(key: unknown, max: number): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new InvalidKeyError(`Invalid lock key: ${describe(key)}. Expected a non-empty string.`);
+  }
+  if (key.length > max) {
+    throw new InvalidKeyError(`Invalid lock key: ${key.length} characters, more than maxKeyLength (${max}).`);
+  }
+  if (key.charCodeAt(0) === 0x7d) {
+    throw new InvalidKeyError(`Invalid lock key: ${describe(key)}. A lock key must not start with "}".`);
+  }
+}
+
+/** Redis key prefix of a namespace's locks; the lock key itself follows inside `{...}`. */
+export function lockKeyPrefix(namespace: string): string {
+  return `${namespace}:lock:{`;
+}
+
+/**
+ * The lock key and its fence counter: `<namespace>:lock:{<key>}` and `<namespace>:lock:{<key>}:fence`.
+ * Both share the hash tag `{<key>}`, so one script can touch both on Redis Cluster.
+ */
+export function redisLockKeys(prefix: string, key: string): [lockKey: string, fenceKey: string] {
+  const lockKey = redisLockKey(prefix, key);
+  return [lockKey, `${lockKey}:fence`];
+}
+
+/** Just the lock key, `<namespace>:lock:{<key>}`, for scripts that do not touch the fence. */
+export function redisLockKey(prefix: string, key: string): string {
+  return `${prefix}${key}}`;
+}

@@ -1,0 +1,125 @@
+import { InvalidArgumentError, InvalidOptionError } from '../errors';
+import { describe, parseDuration, type Duration } from '../options/duration';
+
+/**
+ * Module-wide lock defaults, under the `lock` field of `CacheModule.forRoot()`. Every field is
+ * optional and can be overridden per call.
+ *
+ * @example
+ * CacheModule.forRoot({ redis: process.env.REDIS_URL, lock: { ttl: '10s', wait: '2s', retryDelay: '50ms' } })
+ */
+export interface LockModuleOptions {
+  /** How long a lock lives unless released or extended. Default `'30s'`. */
+  ttl?: Duration;
+  /** How long `acquire`/`withLock` keep retrying a held lock. Default 0 (one attempt). */
+  wait?: Duration;
+  /** Mean pause between attempts while waiting; it grows to 4x and is randomised by ±50%. Default `'100ms'`. */
+  retryDelay?: Duration;
+}
+
+/** `LockModuleOptions` after validation: milliseconds. */
+export interface ResolvedLockOptions {
+  ttl: number;
+  wait: number;
+  retryDelay: number;
+}
+
+/**
+ * Options of `LockService.acquire()` and `withLock()`. Unset fields take the module's `lock` defaults.
+ *
+ * @example
+ * await locks.acquire('invoice:42', { ttl: '15s', wait: '2s', autoExtend: true });
+ * @example
+ * await locks.acquire('seat:12A', { owner: 'user-456', ttl: '5m' }); // later: locks.release('seat:12A', 'user-456')
+ */
+export interface AcquireOptions {
+  /** How long the lock lives unless released or extended (> 0). */
+  ttl?: Duration;
+  /** How long to keep retrying while the lock is held by someone else (>= 0; 0 = one attempt). */
+  wait?: Duration;
+  /** Mean pause between attempts (> 0); grows by 1.5x per attempt up to 4x, randomised by ±50%. */
+  retryDelay?: Duration;
+  /**
+   * The value stored in the lock (its token). Set it to release by owner later with
+   * `release(key, owner)` or to check `isLocked(key, owner)`. Default: a random UUID.
+   */
+  owner?: string;
+  /** Renew the lock every ttl/3 while it is held, until `release()`. Default false. */
+  autoExtend?: boolean;
+}
+
+/** `AcquireOptions` after validation: milliseconds, and `owner` left unset when not given. */
+export interface ResolvedAcquireOptions {
+  ttl: number;
+  wait: number;
+  retryDelay: number;
+  owner: string | undefined;
+  autoExtend: boolean;
+}
+
+/** Defaults used when the module has no `lock` field (or in code built without the module). */
+export const DEFAULT_LOCK_OPTIONS: ResolvedLockOptions = { ttl: 30_000, wait: 0, retryDelay: 100 };
+
+/**
+ * Validates the module's `lock` option once at boot and fills in defaults.
+ * @throws InvalidOptionError naming the field as `"lock.<field>"`
+ * @example resolveLockOptions({ ttl: '10s' }) // { ttl: 10000, wait: 0, retryDelay: 100 }
+ */
+export function resolveLockOptions(raw: LockModuleOptions | undefined): ResolvedLockOptions {
+  if (raw === undefined) return { ...DEFAULT_LOCK_OPTIONS };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidOptionError(
+      `Invalid Larder option "lock": ${describe(raw)}. Allowed: an object { ttl, wait, retryDelay }.`,
+    );
+  }
+  return {
+    ttl: parseDuration(raw.ttl ?? DEFAULT_LOCK_OPTIONS.ttl, 'Larder option "lock.ttl"'),
+    wait: parseDuration(raw.wait ?? DEFAULT_LOCK_OPTIONS.wait, 'Larder option "lock.wait"', {
+      allowZero: true,
+    }),
+    retryDelay: parseDuration(
+      raw.retryDelay ?? DEFAULT_LOCK_OPTIONS.retryDelay,
+      'Larder option "lock.retryDelay"',
+    ),
+  };
+}
+
+/** Checks an `owner` value: a non-empty string of at most `max` characters. */
+export function assertOwner(owner: unknown, max: number): asserts owner is string {
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > max) {
+    throw new InvalidArgumentError(
+      `Invalid owner: ${describe(owner)}. Expected a non-empty string of at most ${max} characters.`,
+    );
+  }
+}
+
+/**
+ * Validates per-call options against the module defaults.
+ * @throws InvalidOptionError naming `ttl`, `wait` or `retryDelay`; InvalidArgumentError naming `owner` or `autoExtend`
+ */
+export function resolveAcquireOptions(
+  opts: AcquireOptions | undefined,
+  defaults: ResolvedLockOptions,
+  maxOwnerLength: number,
+): ResolvedAcquireOptions {
+  if (opts === undefined) return { ...defaults, owner: undefined, autoExtend: false };
+  if (typeof opts !== 'object' || opts === null) {
+    throw new InvalidArgumentError(
+      `Invalid options: ${describe(opts)}. Expected { ttl, wait, retryDelay, owner, autoExtend }.`,
+    );
+  }
+  if (opts.owner !== undefined) assertOwner(opts.owner, maxOwnerLength);
+  if (opts.autoExtend !== undefined && typeof opts.autoExtend !== 'boolean') {
+    throw new InvalidArgumentError(
+      `Invalid autoExtend: ${describe(opts.autoExtend)}. Expected true or false.`,
+    );
+  }
+  return {
+    ttl: opts.ttl === undefined ? defaults.ttl : parseDuration(opts.ttl, 'ttl'),
+    wait: opts.wait === undefined ? defaults.wait : parseDuration(opts.wait, 'wait', { allowZero: true }),
+    retryDelay:
+      opts.retryDelay === undefined ? defaults.retryDelay : parseDuration(opts.retryDelay, 'retryDelay'),
+    owner: opts.owner,
+    autoExtend: opts.autoExtend ?? false,
+  };
+}

@@ -1,0 +1,17 @@
+import { Redis } from 'ioredis';
+import { describeLockContract } from '../../../../test/contract/lock-contract';
+import { testRedisUrl } from '../../../../test/test-helpers';
+
+describeLockContract('memory', () => ({}));
+
+describeLockContract('Redis (URL)', () => ({ redis: testRedisUrl() }));
+
+describe('with a shared ioredis instance', () => {
+  const shared: Redis[] = [];
+  afterAll(() => shared.forEach((c) => c.disconnect()));
+  describeLockContract('Redis (shared ioredis connection)', () => {
+    const client = new Redis(testRedisUrl());
+    shared.push(client);
+    return { redis: client };
+  });
+});

@@ -1,0 +1,31 @@
+import { hash } from 'node:crypto';
+import type { RateLimitAlgorithm, ResolvedRateLimitRule } from './rate-limit.types';
+
+const ALGORITHM_TAG: Record<RateLimitAlgorithm, string> = {
+  'sliding-window': 'sw',
+  'fixed-window': 'fw',
+  'token-bucket': 'tb',
+};
+
+/**
+ * The Redis hash tag of a client key: a digest, so user input (an ip, a header) never becomes
+ * part of a key, and every rule of one client lands in the same cluster slot.
+ */
+export function clientTag(clientKey: string): string {
+  return hash('sha1', clientKey, 'base64url').slice(0, 22);
+}
+
+/** The keys one rule uses for one client. */
+export interface RuleKeys {
+  tag: string;
+  /** Counter state. Algorithm and window are part of it, so changing either starts afresh instead of misreading old state. */
+  state: string;
+  /** Present while the client is blocked (`blockFor`); its value is the end of the block in ms. */
+  block: string;
+}
+
+/** `<namespace>:rl:{<tag>}:<rule>:<algorithm><window>` and `...:<rule>:block`. */
+export function ruleKeys(namespace: string, tag: string, rule: ResolvedRateLimitRule): RuleKeys {
+  const base = `${namespace}:rl:{${tag}}:${rule.name}:`;
+  return { tag, state: `${base}${ALGORITHM_TAG[rule.algorithm]}${rule.windowMs}`, block: `${base}block` };
+}

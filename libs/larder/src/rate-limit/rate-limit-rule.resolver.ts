@@ -1,0 +1,108 @@
+import { InvalidOptionError } from '../errors';
+import { describe, parseDuration } from '../options/duration';
+import type { RateLimitAlgorithm, RateLimitRule, ResolvedRateLimitRule } from './rate-limit.types';
+
+export const RATE_LIMIT_ALGORITHMS: readonly RateLimitAlgorithm[] = [
+  'sliding-window',
+  'fixed-window',
+  'token-bucket',
+];
+const RULE_FIELDS = new Set(['name', 'limit', 'window', 'by', 'algorithm', 'cost', 'blockFor']);
+const NAME_PATTERN = /^[A-Za-z0-9_.#-]{1,100}$/;
+const MAX_LIMIT = 1_000_000_000;
+/** Rules this module produced, so a resolved rule handed back (decorator metadata, module rules) is not checked again. */
+const RESOLVED = new WeakSet<object>();
+
+/** Whether `rule` is a rule returned by `resolveRateLimitRule`. */
+export function isResolvedRule(rule: unknown): rule is ResolvedRateLimitRule {
+  return typeof rule === 'object' && rule !== null && RESOLVED.has(rule);
+}
+
+/** Where a rule came from, for error messages: e.g. `Larder option "rateLimit.rules[0]"`. */
+export interface RuleOrigin {
+  /** `'Larder option'`, `'@RateLimit rule'`, `'rate limit rule'`. */
+  kind: string;
+  /** Path of the rule, e.g. `rateLimit.rules[0]`. */
+  path: string;
+}
+
+function fail(origin: RuleOrigin, field: string, value: unknown, allowed: string): never {
+  const path = field ? `${origin.path}.${field}` : origin.path;
+  throw new InvalidOptionError(`Invalid ${origin.kind} "${path}": ${describe(value)}. Allowed: ${allowed}.`);
+}
+
+function integerIn(origin: RuleOrigin, field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(origin, field, value, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Turns a class or method name into a valid rule name (the name also goes into headers). */
+export function ruleNameFrom(text: string): string {
+  const cleaned = text.replace(/[^A-Za-z0-9_.#-]/g, '_').slice(0, 90);
+  return cleaned || 'rule';
+}
+
+/**
+ * Validates one rule and fills in its defaults.
+ * @throws InvalidOptionError naming the rule's path and field (`E_INVALID_OPTION`)
+ * @example resolveRateLimitRule({ limit: 5, window: '1m' }, { kind: 'rate limit rule', path: 'rule' }, 'default')
+ */
+export function resolveRateLimitRule(
+  raw: unknown,
+  origin: RuleOrigin,
+  defaultName: string,
+): ResolvedRateLimitRule {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    fail(origin, '', raw, 'an object { limit, window, name?, by?, algorithm?, cost?, blockFor? }');
+  }
+  const rule = raw as RateLimitRule & Record<string, unknown>;
+  for (const field of Object.keys(rule)) {
+    // Catches throttler-style `ttl` or a misspelt field instead of silently ignoring it.
+    if (!RULE_FIELDS.has(field))
+      fail(origin, field, rule[field], `no such field; rules have ${[...RULE_FIELDS].join(', ')}`);
+  }
+  const name = rule.name ?? defaultName;
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    fail(origin, 'name', name, 'letters, digits, "_", ".", "#" or "-" (1 to 100 characters)');
+  }
+  const limit = integerIn(origin, 'limit', rule.limit, 1, MAX_LIMIT);
+  const windowMs = parseDuration(rule.window, `${origin.kind} "${origin.path}.window"`);
+  const by = rule.by ?? 'ip';
+  if (by !== 'ip' && by !== 'user' && typeof by !== 'function') {
+    fail(origin, 'by', by, '"ip", "user" or a function (context) => string');
+  }
+  const algorithm = rule.algorithm ?? 'sliding-window';
+  if (!RATE_LIMIT_ALGORITHMS.includes(algorithm)) {
+    fail(origin, 'algorithm', algorithm, RATE_LIMIT_ALGORITHMS.map((a) => `"${a}"`).join(', '));
+  }
+  const cost = rule.cost === undefined ? 1 : integerIn(origin, 'cost', rule.cost, 1, limit);
+  const blockForMs = parseDuration(rule.blockFor ?? 0, `${origin.kind} "${origin.path}.blockFor"`, {
+    allowZero: true,
+  });
+  const resolved = Object.freeze({ name, limit, windowMs, by, algorithm, cost, blockForMs });
+  RESOLVED.add(resolved);
+  return resolved;
+}
+
+/**
+ * Validates a list of rules: each rule, and that names are unique. Unnamed rules are called
+ * `baseName`, then `baseName-1`, `baseName-2`, ... by position.
+ * @throws InvalidOptionError naming the offending rule
+ */
+export function resolveRateLimitRules(
+  raw: unknown,
+  origin: RuleOrigin,
+  baseName: string,
+): ResolvedRateLimitRule[] {
+  if (!Array.isArray(raw)) fail(origin, '', raw, 'an array of rules');
+  const seen = new Set<string>();
+  return raw.map((item, index) => {
+    const at = { kind: origin.kind, path: `${origin.path}[${index}]` };
+    const rule = resolveRateLimitRule(item, at, index === 0 ? baseName : `${baseName}-${index}`);
+    if (seen.has(rule.name)) fail(at, 'name', rule.name, 'a name not used by another rule of the same list');
+    seen.add(rule.name);
+    return rule;
+  });
+}

@@ -1,0 +1,53 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+/**
+ * An RFC 9457 problem-details body.
+ * @example const body: ProblemDetails = { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: '...', retryAfter: 3 };
+ */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** Seconds to wait before retrying (also sent as `Retry-After`). */
+  retryAfter?: number;
+}
+
+/**
+ * Thrown by `RateLimitGuard` when a rule refuses a request: 429 with a problem-details body
+ * (`Content-Type: application/problem+json`) and `Retry-After`. Catch it in an exception filter to
+ * render your own body; the headers are already set.
+ *
+ * @example
+ * // { "type": "about:blank", "title": "Too Many Requests", "status": 429,
+ * //   "detail": "Rate limit \"burst\" exceeded (10 per 1s). Retry in 1 s.", "retryAfter": 1 }
+ */
+export class RateLimitExceededException extends HttpException {
+  constructor(
+    readonly problem: ProblemDetails,
+    /** Names of the rules that refused the request. */
+    readonly rules: string[],
+  ) {
+    super(problem, HttpStatus.TOO_MANY_REQUESTS);
+  }
+}
+
+/**
+ * Thrown by `RateLimitGuard` when Redis fails and `failOpen` is false: 503 with a problem-details
+ * body, never 429 (the client did nothing wrong).
+ *
+ * @example
+ * // { "type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": "Rate limits cannot be checked right now." }
+ */
+export class RateLimitUnavailableException extends HttpException {
+  constructor(cause: Error) {
+    const problem: ProblemDetails = {
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      detail: 'Rate limits cannot be checked right now.',
+      retryAfter: 1,
+    };
+    super(problem, HttpStatus.SERVICE_UNAVAILABLE, { cause });
+  }
+}

@@ -1,0 +1,101 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { CommandTimeoutError, StoreUnavailableError } from '../errors';
+import { clientKey } from './client-key';
+import { rateLimitHeader, retryAfterSeconds, tightest } from './rate-limit-headers';
+import { RateLimitExceededException, RateLimitUnavailableException } from './rate-limit.exceptions';
+import { RateLimitService } from './rate-limit.service';
+import type { RateLimitCheck, RateLimitDecision, RateLimitResult } from './rate-limit.types';
+import { RouteRulesResolver } from './route-rules.resolver';
+
+/** Express `res.header`/`res.setHeader` and Fastify `reply.header`, whichever exists. */
+interface ResponseLike {
+  header?: (name: string, value: string) => unknown;
+  setHeader?: (name: string, value: string) => unknown;
+}
+
+function setHeader(response: ResponseLike, name: string, value: string | number): void {
+  if (typeof response.header === 'function') response.header(name, String(value));
+  else response.setHeader?.(name, String(value));
+}
+
+const describeWindow = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+/**
+ * Enforces the module's `rateLimit.rules` plus `@RateLimit` rules on HTTP routes (Express and
+ * Fastify); other context types (GraphQL, WebSockets, microservices) pass through untouched (use
+ * `RateLimitService` there). Every limited response carries `RateLimit-Policy` and `RateLimit`;
+ * a refused one gets 429, `Retry-After` and a problem-details body.
+ *
+ * @example
+ * // every route: app.module.ts
+ * providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }]
+ * @example
+ * // one controller
+ * @UseGuards(RateLimitGuard)
+ * @RateLimit({ limit: 5, window: '1m', blockFor: '15m' })
+ * @Controller('auth') class AuthController {}
+ */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  private readonly routes: RouteRulesResolver;
+
+  constructor(
+    @Inject(RateLimitService) private readonly rateLimits: RateLimitService,
+    @Inject(Reflector) reflector: Reflector,
+  ) {
+    this.routes = new RouteRulesResolver(reflector, rateLimits.settings.rules);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const route = this.routes.forRoute(context.getClass(), context.getHandler());
+    if (route.rules.length === 0) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest();
+    const response = http.getResponse<ResponseLike>();
+    const checks: RateLimitCheck[] = [];
+    for (const rule of route.rules) checks.push({ key: await clientKey(rule.by, context, request), rule });
+
+    let decision: RateLimitDecision;
+    try {
+      decision = await this.rateLimits.consumeAll(checks);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError || error instanceof CommandTimeoutError)) throw error;
+      setHeader(response, 'Retry-After', 1);
+      setHeader(response, 'Content-Type', 'application/problem+json');
+      throw new RateLimitUnavailableException(error);
+    }
+
+    const { settings } = this.rateLimits;
+    if (settings.headers) {
+      setHeader(response, 'RateLimit-Policy', route.policy);
+      setHeader(response, 'RateLimit', rateLimitHeader(decision.results));
+    }
+    if (settings.legacyHeaders) {
+      const shown = tightest(decision.results, decision.denied);
+      setHeader(response, 'X-RateLimit-Limit', shown.limit);
+      setHeader(response, 'X-RateLimit-Remaining', shown.remaining);
+      setHeader(response, 'X-RateLimit-Reset', Math.ceil(shown.resetMs / 1000));
+    }
+    if (decision.allowed) return true;
+    throw this.refusal(response, decision.denied);
+  }
+
+  private refusal(response: ResponseLike, denied: RateLimitResult[]): RateLimitExceededException {
+    const retryAfter = retryAfterSeconds(denied);
+    const first = denied[0];
+    setHeader(response, 'Retry-After', retryAfter);
+    setHeader(response, 'Content-Type', 'application/problem+json');
+    return new RateLimitExceededException(
+      {
+        type: 'about:blank',
+        title: 'Too Many Requests',
+        status: 429,
+        detail: `Rate limit "${first.rule}" exceeded (${first.limit} per ${describeWindow(first.windowMs)}). Retry in ${retryAfter} s.`,
+        retryAfter,
+      },
+      denied.map((r) => r.rule),
+    );
+  }
+}

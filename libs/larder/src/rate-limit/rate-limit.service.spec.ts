@@ -1,0 +1,133 @@
+import type { TestingModule } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import { RateLimitService, type RateLimitBlockedEvent, type RateLimitRule } from '@larder/nestjs';
+import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+
+describe.each(['memory', 'redis'] as const)('RateLimitService (%s)', (backend) => {
+  let moduleRef: TestingModule;
+  let service: RateLimitService;
+  let namespace: string;
+
+  beforeEach(async () => {
+    namespace = uniqueNamespace('rl');
+    moduleRef = await createLarderModule({
+      namespace,
+      ...(backend === 'redis' ? { redis: testRedisUrl() } : {}),
+    });
+    service = moduleRef.get(RateLimitService);
+  });
+  afterEach(async () => {
+    await moduleRef.close();
+  });
+
+  it('uses the configured backend', () => {
+    expect(service.backend).toBe(backend);
+  });
+
+  it('consume returns { allowed, limit, remaining, resetMs, retryAfterMs }', async () => {
+    const rule: RateLimitRule = { name: 'jobs', limit: 2, window: '1m', algorithm: 'fixed-window' };
+    const first = await service.consume('worker:1', rule);
+    expect(first).toEqual({
+      rule: 'jobs',
+      allowed: true,
+      limit: 2,
+      windowMs: 60_000,
+      remaining: 1,
+      resetMs: 60_000,
+      retryAfterMs: 0,
+      degraded: false,
+    });
+    await service.consume('worker:1', rule);
+    const refused = await service.consume('worker:1', rule);
+    expect(refused).toMatchObject({ allowed: false, remaining: 0 });
+    expect(refused.retryAfterMs).toBeGreaterThan(50_000);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('lets exactly the limit through 200 concurrent calls', async () => {
+    const rule: RateLimitRule = { limit: 50, window: '1m' };
+    const results = await Promise.all(Array.from({ length: 200 }, () => service.consume('crowd', rule)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(50);
+    expect(results.filter((r) => !r.allowed).every((r) => r.retryAfterMs > 0)).toBe(true);
+  });
+
+  it('emits ratelimit.blocked on refusals until the listener is removed', async () => {
+    const seen: RateLimitBlockedEvent[] = [];
+    const listener = (e: RateLimitBlockedEvent) => seen.push(e);
+    service.on('ratelimit.blocked', listener);
+    const rule: RateLimitRule = { name: 'once', limit: 1, window: '1m' };
+    await service.consume('tenant:7', rule);
+    await service.consume('tenant:7', rule);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({
+      key: 'tenant:7',
+      rule: 'once',
+      limit: 1,
+      windowMs: 60_000,
+      degraded: false,
+    });
+    expect(seen[0].retryAfterMs).toBeGreaterThan(0);
+    service.off('ratelimit.blocked', listener);
+    await service.consume('tenant:7', rule);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('reset() gives a client its full quota back', async () => {
+    const rule: RateLimitRule = { name: 'login', limit: 1, window: '1h', blockFor: '1h' };
+    await service.consume('login:ann', rule);
+    expect((await service.consume('login:ann', rule)).allowed).toBe(false);
+    await service.reset('login:ann', rule);
+    expect((await service.consume('login:ann', rule)).allowed).toBe(true);
+  });
+
+  it('refuses bad keys and bad rules with typed errors', async () => {
+    await expect(service.consume('', { limit: 1, window: '1s' })).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: expect.stringContaining('key'),
+    });
+    await expect(service.consume('k', { limit: 0, window: '1s' })).rejects.toMatchObject({
+      code: 'E_INVALID_OPTION',
+      message: expect.stringContaining('"rule.limit"'),
+    });
+    await expect(service.consumeAll([])).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+  });
+
+  if (backend === 'redis') {
+    it('stores hashed, namespaced keys with one hash tag per client', async () => {
+      await service.consumeAll([
+        { key: 'ip:203.0.113.9', rule: { name: 'burst', limit: 5, window: '1s' } },
+        {
+          key: 'ip:203.0.113.9',
+          rule: { name: 'hourly', limit: 50, window: '1h', algorithm: 'token-bucket' },
+        },
+      ]);
+      const redis = new Redis(testRedisUrl());
+      try {
+        const [, keys] = await redis.scan('0', 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+        expect(keys.sort()).toEqual([
+          expect.stringMatching(/:burst:sw1000$/),
+          expect.stringMatching(/:hourly:tb3600000$/),
+        ]);
+        const tags = keys.map((k) => /^[^{]+:rl:\{([A-Za-z0-9_-]{22})\}:/.exec(k)?.[1]);
+        expect(tags[0]).toBeDefined();
+        expect(tags[0]).toBe(tags[1]);
+        expect(keys.join()).not.toContain('203.0.113.9');
+      } finally {
+        redis.disconnect();
+      }
+    });
+
+    it('refills a token bucket in real time on the server clock', async () => {
+      const rule: RateLimitRule = { name: 'tb', limit: 4, window: 400, algorithm: 'token-bucket' }; // 1 token / 100 ms
+      const started = Date.now();
+      for (let i = 0; i < 4; i++) expect((await service.consume('rt', rule)).allowed).toBe(true);
+      const refused = await service.consume('rt', rule);
+      expect(refused.allowed).toBe(false);
+      expect(refused.retryAfterMs).toBeGreaterThan(0);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(100);
+      await eventually(async () => (await service.consume('rt', rule)).allowed, 3000, 'a refilled token');
+      // Redis and this process share the machine's clock: one token takes 100 ms to come back.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(99);
+    });
+  }
+});

@@ -1,0 +1,214 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandTimeoutError, InvalidArgumentError, StoreUnavailableError } from '../errors';
+import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS } from '../larder.constants';
+import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import type { RedisCoordinator } from '../redis/redis-coordinator';
+import { MemoryRateLimitStore } from './memory-rate-limit.store';
+import { RateLimitEvents, type RateLimitEventListener, type RateLimitEventName } from './rate-limit-events';
+import { clientTag, ruleKeys, type RuleKeys } from './rate-limit-keys';
+import { resolveRateLimitOptions } from './rate-limit-options.resolver';
+import { isResolvedRule, resolveRateLimitRule } from './rate-limit-rule.resolver';
+import type { StoreCheck, StoreOutcome } from './rate-limit.store';
+import type {
+  RateLimitCheck,
+  RateLimitDecision,
+  RateLimitResult,
+  RateLimitRule,
+  ResolvedRateLimitOptions,
+  ResolvedRateLimitRule,
+} from './rate-limit.types';
+import { RedisRateLimitStore } from './redis-rate-limit.store';
+
+/** After a Redis failure, how long requests go straight to the fallback before Redis is tried again. */
+const RETRY_REDIS_AFTER_MS = 1000;
+
+/**
+ * Rate limits for any code: HTTP (through `RateLimitGuard`), workers, GraphQL resolvers. Counters
+ * live in Redis (one atomic Lua script per call, whatever the number of rules) or, without Redis,
+ * in process memory with the same semantics. While Redis fails, `failOpen` (default) switches to
+ * a per-instance in-memory insurance limiter; a Redis failure is never reported as "limit exceeded".
+ *
+ * @example
+ * constructor(private readonly rateLimits: RateLimitService) {}
+ * async sendSms(tenant: string) {
+ *   const r = await this.rateLimits.consume(`tenant:${tenant}`, { name: 'sms', limit: 100, window: '1h' });
+ *   if (!r.allowed) throw new Error(`Try again in ${Math.ceil(r.retryAfterMs / 1000)}s`);
+ * }
+ */
+@Injectable()
+export class RateLimitService {
+  /** The validated `rateLimit` module options. */
+  readonly settings: ResolvedRateLimitOptions;
+  private readonly namespace: string;
+  private readonly maxKeyLength: number;
+  private readonly memory: MemoryRateLimitStore | null;
+  private readonly remote: RedisRateLimitStore | null;
+  private readonly events = new RateLimitEvents();
+  private readonly rules = new WeakMap<object, ResolvedRateLimitRule>();
+  private redisPausedUntil = 0;
+  private degraded = false;
+
+  constructor(
+    @Inject(LARDER_RESOLVED_OPTIONS) options: ResolvedLarderOptions,
+    @Inject(LARDER_REDIS) private readonly redis: RedisCoordinator | null,
+  ) {
+    this.settings = options.rateLimit ?? resolveRateLimitOptions(undefined);
+    this.namespace = options.namespace;
+    this.maxKeyLength = options.maxKeyLength;
+    this.remote = redis ? new RedisRateLimitStore(redis) : null;
+    const needsMemory = !redis || (this.settings.failOpen && this.settings.insurance);
+    this.memory = needsMemory ? new MemoryRateLimitStore(this.settings.maxMemoryKeys) : null;
+  }
+
+  /** Where counters live: `'redis'`, or `'memory'` when no Redis is configured. */
+  get backend(): 'redis' | 'memory' {
+    return this.remote ? 'redis' : 'memory';
+  }
+
+  /**
+   * Consumes `rule.cost` units for `key` if the rule allows it.
+   * @param key who is counted (hashed before it reaches Redis, so any string is safe)
+   * @throws InvalidArgumentError for an empty or over-long key; InvalidOptionError for a bad rule;
+   *   StoreUnavailableError only when Redis fails and `failOpen` is false
+   * @example
+   * const r = await rateLimits.consume(`login:${email}`, { limit: 5, window: '15m', blockFor: '1h' });
+   */
+  async consume(key: string, rule: RateLimitRule | ResolvedRateLimitRule): Promise<RateLimitResult> {
+    const decision = await this.consumeAll([{ key, rule }]);
+    return decision.results[0];
+  }
+
+  /**
+   * Checks several rules (each with its client key) and consumes from all of them only if all
+   * allow: one Redis round trip. This is what `RateLimitGuard` calls for a request.
+   * @example
+   * const d = await rateLimits.consumeAll([
+   *   { key: `ip:${ip}`, rule: { name: 'burst', limit: 10, window: '1s' } },
+   *   { key: `ip:${ip}`, rule: { name: 'hourly', limit: 1000, window: '1h' } },
+   * ]);
+   */
+  async consumeAll(checks: RateLimitCheck[]): Promise<RateLimitDecision> {
+    if (!Array.isArray(checks) || checks.length === 0) {
+      throw new InvalidArgumentError('Invalid checks: expected a non-empty array of { key, rule }.');
+    }
+    const resolved = checks.map((c) => ({ key: c.key, rule: this.resolve(c.rule) }));
+    const storeChecks: StoreCheck[] = resolved.map(({ key, rule }) => ({
+      keys: this.keysFor(key, rule),
+      rule,
+    }));
+    const { outcome, degraded } = await this.run(storeChecks);
+    const results = resolved.map(({ rule }, i): RateLimitResult => {
+      const r = outcome.rules[i];
+      return {
+        rule: rule.name,
+        allowed: outcome.allowed,
+        limit: rule.limit,
+        windowMs: rule.windowMs,
+        remaining: r.remaining,
+        resetMs: r.resetMs,
+        retryAfterMs: r.ok ? 0 : r.retryAfterMs,
+        degraded,
+      };
+    });
+    const denied = outcome.allowed ? [] : results.filter((_, i) => !outcome.rules[i].ok);
+    if (denied.length > 0 && this.events.wants('ratelimit.blocked')) {
+      for (const r of denied) {
+        const key = resolved[results.indexOf(r)].key;
+        this.events.emit('ratelimit.blocked', {
+          key,
+          rule: r.rule,
+          limit: r.limit,
+          windowMs: r.windowMs,
+          retryAfterMs: r.retryAfterMs,
+          degraded,
+        });
+      }
+    }
+    if (outcome.allowed && this.events.wants('ratelimit.allowed')) {
+      this.events.emit('ratelimit.allowed', {
+        keys: resolved.map((c) => c.key),
+        rules: results.map((r) => r.rule),
+        degraded,
+      });
+    }
+    return { allowed: outcome.allowed, results, denied, degraded };
+  }
+
+  /**
+   * Forgets `key`'s counter and block for `rule` (e.g. after a successful login), in Redis and in
+   * the insurance limiter.
+   * @example await rateLimits.reset(`login:${email}`, loginRule);
+   */
+  async reset(key: string, rule: RateLimitRule | ResolvedRateLimitRule): Promise<void> {
+    const keys: RuleKeys[] = [this.keysFor(key, this.resolve(rule))];
+    await this.memory?.reset(keys);
+    await this.remote?.reset(keys);
+  }
+
+  /**
+   * Subscribes to `ratelimit.blocked` (a refusal), `ratelimit.allowed` (a pass) or `ratelimit.degraded` (Redis failed).
+   * @example rateLimits.on('ratelimit.blocked', (e) => logger.warn(`${e.key} hit ${e.rule}`));
+   */
+  on<E extends RateLimitEventName>(event: E, listener: RateLimitEventListener<E>): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  /** Removes a listener added with `on`. */
+  off<E extends RateLimitEventName>(event: E, listener: RateLimitEventListener<E>): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  private resolve(rule: RateLimitRule | ResolvedRateLimitRule): ResolvedRateLimitRule {
+    if (isResolvedRule(rule)) return rule;
+    if (typeof rule === 'object' && rule !== null) {
+      const known = this.rules.get(rule);
+      if (known) return known;
+    }
+    const resolved = resolveRateLimitRule(rule, { kind: 'rate limit rule', path: 'rule' }, 'default');
+    this.rules.set(rule, resolved);
+    return resolved;
+  }
+
+  private keysFor(key: string, rule: ResolvedRateLimitRule): RuleKeys {
+    if (typeof key !== 'string' || key.length === 0 || key.length > this.maxKeyLength) {
+      const shown = typeof key === 'string' ? `a string of length ${key.length}` : typeof key;
+      throw new InvalidArgumentError(
+        `Invalid key: ${shown}. Expected a string of 1 to ${this.maxKeyLength} characters.`,
+      );
+    }
+    return ruleKeys(this.namespace, clientTag(key), rule);
+  }
+
+  /** Redis when it answers; otherwise the failure policy (insurance, open, or closed). */
+  private async run(checks: StoreCheck[]): Promise<{ outcome: StoreOutcome; degraded: boolean }> {
+    if (!this.remote || !this.redis)
+      return { outcome: (this.memory as MemoryRateLimitStore).consumeNow(checks), degraded: false };
+    let failure: Error | undefined;
+    if (this.redis.isReady && Date.now() >= this.redisPausedUntil) {
+      try {
+        const outcome = await this.remote.consume(checks);
+        this.degraded = false;
+        return { outcome, degraded: false };
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError || error instanceof CommandTimeoutError)) throw error;
+        failure = error;
+        this.redisPausedUntil = Date.now() + RETRY_REDIS_AFTER_MS;
+      }
+    }
+    failure ??= new StoreUnavailableError('Redis is not connected');
+    this.reportDegraded(failure);
+    if (!this.settings.failOpen) throw failure;
+    if (this.memory) return { outcome: this.memory.consumeNow(checks), degraded: true };
+    const rules = checks.map((c) => ({ ok: true, remaining: c.rule.limit, resetMs: 0, retryAfterMs: 0 }));
+    return { outcome: { allowed: true, rules }, degraded: true };
+  }
+
+  private reportDegraded(error: Error): void {
+    if (this.degraded) return;
+    this.degraded = true;
+    const mode = !this.settings.failOpen ? 'closed' : this.memory ? 'insurance' : 'open';
+    this.events.emit('ratelimit.degraded', { error, mode });
+  }
+}

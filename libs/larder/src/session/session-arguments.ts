@@ -1,0 +1,66 @@
+import {
+  CommandTimeoutError,
+  InvalidArgumentError,
+  SessionNotFoundError,
+  StoreUnavailableError,
+} from '../errors';
+import { describe } from '../options/duration';
+
+/** Longest accepted user id, in characters. */
+export const MAX_USER_ID_LENGTH = 1024;
+
+/** The error for a session that is gone (or an id that never was one). */
+export function notFound(): SessionNotFoundError {
+  return new SessionNotFoundError('The session does not exist (expired, destroyed or rotated).');
+}
+
+/** `{ userId }` for event payloads, or nothing for an anonymous session. */
+export function userField(userId: string | undefined): { userId?: string } {
+  return userId === undefined ? {} : { userId };
+}
+
+/**
+ * Checks a user id argument: a non-empty, well-formed string of at most MAX_USER_ID_LENGTH characters.
+ * @throws InvalidArgumentError naming `argument`
+ */
+export function checkUserId(value: unknown, argument: string, required: true): string;
+export function checkUserId(value: unknown, argument: string): string | undefined;
+export function checkUserId(value: unknown, argument: string, required = false): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > MAX_USER_ID_LENGTH ||
+    !isWellFormedUnicode(value)
+  ) {
+    throw new InvalidArgumentError(
+      `Invalid ${argument}: ${describe(value)}. Expected a non-empty string of at most ${MAX_USER_ID_LENGTH} characters (well-formed Unicode).`,
+    );
+  }
+  return value;
+}
+
+/** False for strings with lone surrogates, which cannot be stored as UTF-8 and back unchanged. */
+function isWellFormedUnicode(value: string): boolean {
+  try {
+    encodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a store call. Store failures all surface as StoreUnavailableError (a timeout becomes its
+ * `cause`), so one catch maps them to 503; anything else (a caller's mistake) passes unchanged.
+ */
+export async function runStore<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof CommandTimeoutError) {
+      throw new StoreUnavailableError(`Session ${operation} failed: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}

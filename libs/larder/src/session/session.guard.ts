@@ -1,0 +1,56 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { StoreUnavailableError } from '../errors';
+import type { IncomingHeaders } from './session-cookie';
+import { SessionService } from './session.service';
+import type { Session } from './session.types';
+
+/** The request property SessionGuard puts the session on (read it with `@CurrentSession()`). */
+export const SESSION_REQUEST_PROPERTY = 'larderSession';
+
+/** The part of an HTTP request (Express or Fastify) the guard reads and writes. */
+export interface SessionRequest {
+  headers: IncomingHeaders;
+  [SESSION_REQUEST_PROPERTY]?: Session;
+}
+
+/**
+ * Lets a request through only with a live session: the id comes from the session cookie
+ * (`session.cookie.name`, default `larder.sid`) or, when `session.bearer` is on, from
+ * `Authorization: Bearer <id>`. The session is attached to the request for `@CurrentSession()`.
+ * No or unknown session: 401. Redis unavailable: 503 (fail closed; never a silent logout).
+ * HTTP only (Express or Fastify).
+ *
+ * @example
+ * @UseGuards(SessionGuard)
+ * @Get('me')
+ * me(@CurrentSession() session: Session) { return { userId: session.userId }; }
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(@Inject(SessionService) private readonly sessions: SessionService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<SessionRequest>();
+    const id = this.sessions.readId(request.headers ?? {});
+    if (!id) throw new UnauthorizedException('No session');
+    let session: Session | undefined;
+    try {
+      session = await this.sessions.get(id);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        throw new ServiceUnavailableException('Session store unavailable', { cause: error });
+      }
+      throw error;
+    }
+    if (!session) throw new UnauthorizedException('Session expired or invalid');
+    request[SESSION_REQUEST_PROPERTY] = session;
+    return true;
+  }
+}

@@ -1,0 +1,152 @@
+import KeyvRedis from '@keyv/redis';
+import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import type { ValueBackend } from '../cache/value-backend';
+import { InvalidArgumentError } from '../errors';
+import { describe, parseOptionalDuration, type Duration } from '../options/duration';
+import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import type { RedisCoordinator } from '../redis/redis-coordinator';
+import { withTimeout } from '../redis/with-timeout';
+
+/**
+ * Options of `LarderHealthIndicator.isHealthy()`.
+ * @example await larder.isHealthy('larder', { timeout: '500ms' })
+ */
+export interface LarderHealthCheckOptions {
+  /** Longest the whole check may take; past it the result is `down`. Default: the module's `commandTimeout`. */
+  timeout?: Duration;
+}
+
+/**
+ * One Redis connection as the health check saw it.
+ * @example { client: 'ioredis', state: 'ready', latencyMs: 0.41 }
+ */
+export interface LarderConnectionHealth {
+  /** `'ioredis'` (coordination, and values when they share it) or `'@keyv/redis'` (the value store's own client). */
+  client: 'ioredis' | '@keyv/redis';
+  /** `'ready'` when the PING answered; otherwise ioredis' status (`'reconnecting'`, ...) or `'down'`. */
+  state: string;
+  /** PING round trip, in milliseconds (two decimals); absent when it failed. */
+  latencyMs?: number;
+  /** Why the PING failed. */
+  error?: string;
+}
+
+/**
+ * What the indicator reports under its key, next to `status`.
+ * @example { status: 'up', cache: 'default', store: 'redis', latencyMs: 0.52, connections: { coordination: {...}, values: {...} } }
+ */
+// A type alias, not an interface: terminus wants additional data assignable to Record<string, unknown>.
+export type LarderHealthDetails = {
+  /** The cache name (`name` option). */
+  cache: string;
+  /** Where cache values live: `'memory'`, `'redis'` or `'custom'` (the `store` option). */
+  store: ValueBackend['kind'];
+  /** The slowest successful PING, in milliseconds; absent when nothing was pinged. */
+  latencyMs?: number;
+  /** Every Redis connection Larder uses; empty on the in-memory setup. */
+  connections: { coordination?: LarderConnectionHealth; values?: LarderConnectionHealth };
+  /** Why the check is down. */
+  message?: string;
+};
+
+interface Probe {
+  name: 'coordination' | 'values';
+  client: LarderConnectionHealth['client'];
+  ping: () => Promise<number>;
+  state: () => string;
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/**
+ * A @nestjs/terminus health indicator for Larder. `isHealthy(key)` PINGs every Redis connection
+ * Larder uses (coordination and, when it has its own client, the value store) in parallel and
+ * reports latency, connection state and store kind. It never throws for a store failure: an
+ * error or a timeout is a `down` result, so `HealthCheckService` answers 503. On the in-memory
+ * setup it is always `up` with `store: 'memory'`.
+ *
+ * The app imports `TerminusModule` for `HealthCheckService`; this indicator is provided by
+ * `CacheModule` when @nestjs/terminus is installed.
+ *
+ * @example
+ * @Controller('health')
+ * export class HealthController {
+ *   constructor(private readonly health: HealthCheckService, private readonly larder: LarderHealthIndicator) {}
+ *
+ *   @Get() @HealthCheck()
+ *   check() {
+ *     return this.health.check([() => this.larder.isHealthy('larder', { timeout: '500ms' })]);
+ *   }
+ * }
+ */
+export class LarderHealthIndicator {
+  constructor(
+    private readonly redis: RedisCoordinator | null,
+    private readonly backend: ValueBackend,
+    private readonly options: ResolvedLarderOptions,
+    private readonly indicators: () => HealthIndicatorService,
+  ) {}
+
+  /**
+   * Checks every Redis connection; resolves `{ [key]: { status: 'up' | 'down', ...LarderHealthDetails } }`.
+   * @throws InvalidArgumentError / InvalidOptionError for a bad `key` or `timeout` (never for store failures)
+   * @example const result = await larder.isHealthy('cache', { timeout: 300 }); // result.cache.status
+   */
+  async isHealthy<const Key extends string = 'larder'>(
+    key: Key = 'larder' as Key,
+    options: LarderHealthCheckOptions = {},
+  ): Promise<HealthIndicatorResult<Key, 'up' | 'down', LarderHealthDetails>> {
+    if (typeof key !== 'string' || key.length === 0) {
+      throw new InvalidArgumentError(`Invalid key: ${describe(key)}. Expected a non-empty string.`);
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`Invalid options: ${describe(options)}. Expected { timeout? }.`);
+    }
+    const timeout = parseOptionalDuration(options.timeout, 'timeout') ?? this.options.commandTimeout;
+    const session = this.indicators().check(key);
+    const details: LarderHealthDetails = {
+      cache: this.options.name,
+      store: this.backend.kind,
+      connections: {},
+    };
+    const probes = this.probes();
+    const seen = await Promise.all(probes.map((probe) => this.run(probe, timeout)));
+    probes.forEach((probe, i) => (details.connections[probe.name] = seen[i]));
+    const failed = probes.filter((_, i) => seen[i].error !== undefined);
+    const latencies = seen.flatMap((c) => (c.latencyMs === undefined ? [] : [c.latencyMs]));
+    if (latencies.length > 0) details.latencyMs = Math.max(...latencies);
+    if (failed.length === 0) return session.up(details);
+    details.message = failed.map((p) => `${p.name}: ${details.connections[p.name]?.error}`).join('; ');
+    return session.down(details);
+  }
+
+  /** The connections to check. Values sharing the coordination connection are not pinged twice. */
+  private probes(): Probe[] {
+    const probes: Probe[] = [];
+    const redis = this.redis;
+    if (redis) {
+      probes.push({
+        name: 'coordination',
+        client: 'ioredis',
+        ping: () => redis.ping(),
+        state: () => redis.client.status,
+      });
+    }
+    if (this.backend.ping && this.backend.keyv.store instanceof KeyvRedis) {
+      const ping = this.backend.ping.bind(this.backend);
+      probes.push({ name: 'values', client: '@keyv/redis', ping, state: () => 'down' });
+    }
+    return probes;
+  }
+
+  /** One PING under the check's timeout; a failure becomes data, never an exception. */
+  private async run(probe: Probe, timeout: number): Promise<LarderConnectionHealth> {
+    try {
+      const latency = await withTimeout(probe.ping(), timeout, `health check PING (${probe.name})`);
+      return { client: probe.client, state: 'ready', latencyMs: round(latency) };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { client: probe.client, state: probe.state(), error: message };
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// The public surface of @larder/nestjs: every exported symbol is listed here.
+export { CacheModule } from './larder.module';
+export type { LarderModuleExtras } from './larder.module-definition';
+export { CACHE_MANAGER, LARDER_REDIS } from './larder.constants';
+export * from './errors';
+export type { Duration, DurationUnit } from './options/duration';
+export { parseDuration } from './options/duration';
+export type {
+  LarderModuleOptions,
+  MemoryTierOptions,
+  RedisClusterConfig,
+  RedisConnectionOption,
+} from './options/larder-options.interface';
+export { jsonSerializer, type Serializer } from './options/serializer';
+export { CacheService } from './cache/cache.service';
+export { CacheScope, type CacheEntry, type CacheSetOptions } from './cache/cache-scope';
+export { IoredisKeyvStore } from './cache/ioredis-keyv.store';
+export type {
+  CacheEventBase,
+  CacheEventListener,
+  CacheEventMap,
+  CacheEventName,
+  CacheStats,
+  CacheTier,
+} from './observability/cache-events';
+export type { RedisCoordinator } from './redis/redis-coordinator';
+// Locks
+export { LockService } from './lock/lock.service';
+export { Lock } from './lock/lock-handle';
+export type { AcquireOptions, LockModuleOptions } from './lock/lock-options';
+export type {
+  LockEventBase,
+  LockEventListener,
+  LockEventMap,
+  LockEventName,
+  LockLostReason,
+} from './lock/lock-events';
+// Rate limits
+export { RateLimitService } from './rate-limit/rate-limit.service';
+export { RateLimitGuard } from './rate-limit/rate-limit.guard';
+export { RateLimit, SkipRateLimit, type RateLimitDecorator } from './rate-limit/rate-limit.decorators';
+export {
+  RateLimitExceededException,
+  RateLimitUnavailableException,
+  type ProblemDetails,
+} from './rate-limit/rate-limit.exceptions';
+export type {
+  RateLimitAlgorithm,
+  RateLimitBy,
+  RateLimitCheck,
+  RateLimitDecision,
+  RateLimitKeyFn,
+  RateLimitModuleOptions,
+  RateLimitResult,
+  RateLimitRule,
+  ResolvedRateLimitRule,
+} from './rate-limit/rate-limit.types';
+export type {
+  RateLimitAllowedEvent,
+  RateLimitBlockedEvent,
+  RateLimitDegradedEvent,
+  RateLimitEventListener,
+  RateLimitEventMap,
+  RateLimitEventName,
+} from './rate-limit/rate-limit-events';
+// Method caching decorators
+export { Cacheable } from './decorators/cacheable.decorator';
+export { CacheEvict } from './decorators/cache-evict.decorator';
+export { CachePut } from './decorators/cache-put.decorator';
+export type {
+  CacheableOptions,
+  CacheEvictOptions,
+  CacheKeySource,
+  CachePutOptions,
+} from './decorators/decorator-options';
+// Sessions
+export { SessionService } from './session/session.service';
+export { SessionGuard, SESSION_REQUEST_PROPERTY, type SessionRequest } from './session/session.guard';
+export { CurrentSession } from './session/current-session.decorator';
+export type {
+  CreatedSession,
+  CreateSessionOptions,
+  RotateSessionOptions,
+  Session,
+  SessionData,
+  SessionPatch,
+  SessionSummary,
+} from './session/session.types';
+export type { SessionCookieOptions, SessionModuleOptions, SessionSameSite } from './session/session-options';
+export type { IncomingHeaders } from './session/session-cookie';
+export type {
+  SessionEndReason,
+  SessionEventListener,
+  SessionEventMap,
+  SessionEventName,
+} from './session/session-events';
+// Health and metrics
+export { LarderHealthIndicator } from './health/larder-health.indicator';
+export type {
+  LarderConnectionHealth,
+  LarderHealthCheckOptions,
+  LarderHealthDetails,
+} from './health/larder-health.indicator';
+export { LarderMetrics } from './observability/metrics/larder-metrics.service';
+export { DEFAULT_DURATION_BUCKETS, type MetricsModuleOptions } from './observability/metrics/metrics-options';
+export { LARDER_METRICS, type LarderMetricKey } from './observability/metrics/metric-names';

@@ -1,0 +1,78 @@
+import { TypedEvents } from './typed-events';
+
+/** Which tier answered or was written: the in-process L1 or the value store (L2). */
+export type CacheTier = 'l1' | 'l2';
+
+/** Payload of every cache event. `key` is the key inside the namespace scope, `namespace` the scope prefix. */
+export interface CacheEventBase {
+  /** Cache name (`name` option), as used in metric labels. */
+  cache: string;
+  key?: string;
+  namespace: string;
+  tier?: CacheTier;
+  /** Milliseconds the operation took, where it did I/O. */
+  durationMs?: number;
+}
+
+/** Every event CacheService emits, by name. */
+export interface CacheEventMap {
+  hit: CacheEventBase & { key: string; tier: CacheTier };
+  miss: CacheEventBase & { key: string };
+  write: CacheEventBase & { key: string };
+  delete: CacheEventBase & { key: string };
+  clear: CacheEventBase & { removed: number };
+  /** An L1 entry reached its TTL. */
+  expire: CacheEventBase & { key: string; tier: 'l1' };
+  /** An L1 entry was dropped to make room. */
+  evict: CacheEventBase & { key: string; tier: 'l1' };
+  /** A store call failed; the operation failed open unless `throwOnError` is set. */
+  error: CacheEventBase & { operation: string; error: Error };
+}
+
+export type CacheEventName = keyof CacheEventMap;
+export type CacheEventListener<E extends CacheEventName> = (event: CacheEventMap[E]) => void;
+
+/**
+ * A typed event stream. `wants(name)` lets the hot path skip building a payload nobody listens
+ * to, so events cost nothing when unused.
+ */
+export class CacheEvents extends TypedEvents<CacheEventMap> {}
+
+/** Counters returned by `CacheService.stats()`. */
+export interface CacheStats {
+  hits: number;
+  /** Hits answered by L1 (included in `hits`). */
+  l1Hits: number;
+  misses: number;
+  writes: number;
+  deletes: number;
+  errors: number;
+  /** hits / (hits + misses), 0 when there were no reads. */
+  hitRatio: number;
+  /** Entries in L1 now (0 without L1). */
+  l1Items: number;
+}
+
+/** Mutable counters; plain fields so an increment on the hot path is one add. */
+export class CacheCounters {
+  hits = 0;
+  l1Hits = 0;
+  misses = 0;
+  writes = 0;
+  deletes = 0;
+  errors = 0;
+
+  snapshot(l1Items: number): CacheStats {
+    const reads = this.hits + this.misses;
+    return {
+      hits: this.hits,
+      l1Hits: this.l1Hits,
+      misses: this.misses,
+      writes: this.writes,
+      deletes: this.deletes,
+      errors: this.errors,
+      hitRatio: reads === 0 ? 0 : this.hits / reads,
+      l1Items,
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { CacheService } from '../../cache/cache.service';
+import { LARDER_RESOLVED_OPTIONS } from '../../larder.constants';
+import { LockService } from '../../lock/lock.service';
+import type { ResolvedLarderOptions } from '../../options/larder-options.interface';
+import { RateLimitService } from '../../rate-limit/rate-limit.service';
+import { SessionService } from '../../session/session.service';
+import { subscribeCacheMetrics } from './cache-metrics.subscriber';
+import { subscribeCoordinationMetrics } from './coordination-metrics.subscriber';
+import { LarderMetricSet } from './larder-metric-set';
+
+/** Prometheus' text exposition format, which prom-client's default registry produces. */
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
+/**
+ * Larder's Prometheus metrics (the `metrics` module option), and a helper for the app's
+ * `/metrics` endpoint. With metrics off it subscribes to nothing and `metrics()` is empty.
+ *
+ * @example
+ * @Controller()
+ * export class MetricsController {
+ *   constructor(private readonly larderMetrics: LarderMetrics) {}
+ *
+ *   @Get('metrics')
+ *   async metrics(@Res() res: Response) {
+ *     res.type(this.larderMetrics.contentType).send(await this.larderMetrics.metrics());
+ *   }
+ * }
+ */
+@Injectable()
+export class LarderMetrics implements OnModuleInit, OnModuleDestroy {
+  private unsubscribe: Array<() => void> = [];
+
+  constructor(
+    @Inject(LARDER_RESOLVED_OPTIONS) private readonly options: ResolvedLarderOptions,
+    @Inject(CacheService) private readonly cache: CacheService,
+    @Inject(LockService) private readonly locks: LockService,
+    @Inject(RateLimitService) private readonly rateLimits: RateLimitService,
+    @Inject(SessionService) private readonly sessions: SessionService,
+  ) {}
+
+  /** Whether this module records metrics. */
+  get enabled(): boolean {
+    return this.options.metrics !== undefined;
+  }
+
+  /** The registry holding the metrics (the app's, or prom-client's default); `undefined` when off. */
+  get registry(): Registry | undefined {
+    return this.options.metrics?.registry;
+  }
+
+  /** The `Content-Type` of `metrics()`: the registry's (Prometheus text by default). */
+  get contentType(): string {
+    return this.options.metrics?.registry.contentType ?? PROMETHEUS_TEXT;
+  }
+
+  /**
+   * Everything in the registry (the app's own metrics too) in the exposition format; `''` when off.
+   * @example res.type(larderMetrics.contentType).send(await larderMetrics.metrics());
+   */
+  metrics(): Promise<string> {
+    return this.options.metrics?.registry.metrics() ?? Promise.resolve('');
+  }
+
+  onModuleInit(): void {
+    const options = this.options.metrics;
+    if (!options) return;
+    const set = LarderMetricSet.for(options);
+    const name = this.options.name;
+    this.unsubscribe = [
+      subscribeCacheMetrics(this.cache, set, name),
+      subscribeCoordinationMetrics(
+        { locks: this.locks, rateLimits: this.rateLimits, sessions: this.sessions },
+        set,
+        name,
+      ),
+    ];
+  }
+
+  onModuleDestroy(): void {
+    for (const stop of this.unsubscribe) stop();
+    this.unsubscribe = [];
+  }
+}

@@ -1,0 +1,120 @@
+import type { Registry } from 'prom-client';
+import { InvalidOptionError } from '../../errors';
+import { describe } from '../../options/duration';
+import { loadOptionalPeer } from '../optional-peer';
+
+/**
+ * The `metrics` option of `CacheModule.forRoot()`: Prometheus metrics through prom-client (an
+ * optional peer dependency). Unset: off, and nothing subscribes to any event. Given: on (unless
+ * `enabled: false`), in `registry` or prom-client's default registry.
+ *
+ * @example
+ * const registry = new Registry();
+ * CacheModule.forRoot({ redis: process.env.REDIS_URL, name: 'catalog', metrics: { registry } })
+ * @example
+ * CacheModule.forRoot({ metrics: { enabled: process.env.METRICS === 'on' } }) // default registry
+ */
+export interface MetricsModuleOptions {
+  /** Default `true` once `metrics` is given; `false` turns metrics off (e.g. from configuration). */
+  enabled?: boolean;
+  /** Where the metrics are registered. Default: prom-client's global `register`. */
+  registry?: Registry;
+  /** Prefix of every metric name. Default `'larder_'` (e.g. `larder_cache_hits_total`). */
+  prefix?: string;
+  /** Buckets of `<prefix>cache_operation_duration_seconds`, in seconds, strictly increasing. Default `DEFAULT_DURATION_BUCKETS`. */
+  buckets?: number[];
+}
+
+/** Metrics options after validation; present only when metrics are on. */
+export interface ResolvedMetricsOptions {
+  registry: Registry;
+  prefix: string;
+  buckets: number[];
+}
+
+/**
+ * Default histogram buckets (seconds): from 100 µs (a loopback Redis round trip) to 2.5 s (well
+ * past the default 1 s `commandTimeout`, so timeouts land in a bucket of their own).
+ * @example CacheModule.forRoot({ metrics: { buckets: [...DEFAULT_DURATION_BUCKETS, 5] } })
+ */
+export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+]);
+
+const METRIC_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const KNOWN_FIELDS = new Set(['enabled', 'registry', 'prefix', 'buckets']);
+
+function fail(field: string, value: unknown, allowed: string): never {
+  const name = field ? `metrics.${field}` : 'metrics';
+  throw new InvalidOptionError(`Invalid Larder option "${name}": ${describe(value)}. Allowed: ${allowed}.`);
+}
+
+function isRegistry(value: unknown): value is Registry {
+  const r = value as Partial<Record<keyof Registry, unknown>> | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    ['metrics', 'registerMetric', 'getSingleMetric'].every(
+      (m) => typeof r[m as keyof Registry] === 'function',
+    )
+  );
+}
+
+function resolveBuckets(buckets: unknown): number[] {
+  if (buckets === undefined) return [...DEFAULT_DURATION_BUCKETS];
+  const increasing =
+    Array.isArray(buckets) &&
+    buckets.length > 0 &&
+    buckets.every(
+      (b, i) => typeof b === 'number' && Number.isFinite(b) && b > 0 && (i === 0 || b > buckets[i - 1]),
+    );
+  if (!increasing)
+    fail('buckets', buckets, 'a non-empty array of positive numbers of seconds, strictly increasing');
+  return [...(buckets as number[])];
+}
+
+/**
+ * Validates the `metrics` option once at boot; `undefined` means metrics are off.
+ * @throws InvalidOptionError naming `metrics.<field>`, or `metrics` when prom-client is not installed
+ * @example resolveMetricsOptions({ prefix: 'shop_' }) // { registry: <default>, prefix: 'shop_', buckets: [...] }
+ */
+export function resolveMetricsOptions(raw: unknown): ResolvedMetricsOptions | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    fail('', raw, 'an object { enabled?, registry?, prefix?, buckets? }');
+  }
+  const options = raw as Record<string, unknown>;
+  const unknown = Object.keys(options).find((k) => !KNOWN_FIELDS.has(k));
+  if (unknown !== undefined) fail(unknown, options[unknown], 'only enabled, registry, prefix, buckets');
+  if (options.enabled !== undefined && typeof options.enabled !== 'boolean') {
+    fail('enabled', options.enabled, 'true or false');
+  }
+  const prefix = options.prefix ?? 'larder_';
+  if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_PREFIX.test(prefix))) {
+    fail('prefix', prefix, 'letters, digits, "_" or ":", not starting with a digit');
+  }
+  if (options.registry !== undefined && !isRegistry(options.registry)) {
+    fail('registry', options.registry, 'a prom-client Registry');
+  }
+  const buckets = resolveBuckets(options.buckets);
+  if (options.enabled === false) return undefined;
+  // The metric classes come from prom-client even when the app brings its own registry.
+  const promClient = loadPromClient();
+  const registry = (options.registry as Registry | undefined) ?? promClient.register;
+  return { registry, prefix, buckets };
+}
+
+/**
+ * prom-client, loaded only when metrics are on.
+ * @throws InvalidOptionError naming `metrics` when the optional peer is not installed
+ */
+export function loadPromClient(): typeof import('prom-client') {
+  const promClient = loadOptionalPeer<typeof import('prom-client')>('prom-client');
+  if (!promClient) {
+    throw new InvalidOptionError(
+      'Invalid Larder option "metrics": metrics need the optional peer dependency prom-client. ' +
+        'Install it (npm i prom-client) or remove the option.',
+    );
+  }
+  return promClient;
+}

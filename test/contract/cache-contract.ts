@@ -1,0 +1,213 @@
+import type { TestingModule } from '@nestjs/testing';
+import type { Cache } from 'cache-manager';
+import { CACHE_MANAGER, CacheService, type LarderModuleOptions } from '@larder/nestjs';
+import { createLarderModule, eventually, uniqueNamespace } from '../test-helpers';
+
+/**
+ * The behaviour every store setup must share: memory, Redis through @keyv/redis, a shared ioredis
+ * instance, L1 in front of Redis, and any Keyv store. Each setup runs this whole suite.
+ */
+export function describeCacheContract(setup: string, makeOptions: () => LarderModuleOptions): void {
+  describe(`CacheService contract: ${setup}`, () => {
+    let moduleRef: TestingModule;
+    let cache: CacheService;
+
+    beforeEach(async () => {
+      moduleRef = await createLarderModule({ namespace: uniqueNamespace(), ...makeOptions() });
+      cache = moduleRef.get(CacheService);
+    });
+
+    afterEach(async () => {
+      await moduleRef.close();
+    });
+
+    it('misses on an unknown key and round-trips every JSON value, including null', async () => {
+      expect(await cache.get('nothing')).toBeUndefined();
+      const values: Array<[string, unknown]> = [
+        ['object', { a: 1, nested: { list: [1, 'two', null] } }],
+        ['string', 'hello'],
+        ['number', 42.5],
+        ['zero', 0],
+        ['false', false],
+        ['null', null],
+        ['array', [1, 2, 3]],
+      ];
+      for (const [key, value] of values) await cache.set(key, value);
+      for (const [key, value] of values) expect(await cache.get(key)).toEqual(value);
+      expect(await cache.has('null')).toBe(true);
+    });
+
+    it('refuses undefined, circular structures, BigInt and functions before writing anything', async () => {
+      const circular: Record<string, unknown> = { name: 'loop' };
+      circular.self = circular;
+      const bad: unknown[] = [undefined, circular, { big: 10n }, { fn: () => 1 }, [undefined]];
+      for (const value of bad) {
+        await expect(cache.set('bad', value, { tags: ['bad-tag'] })).rejects.toMatchObject({
+          code: 'E_NOT_SERIALIZABLE',
+        });
+      }
+      expect(await cache.get('bad')).toBeUndefined();
+      expect(await cache.invalidateTags(['bad-tag'])).toBe(0);
+      await expect(cache.getOrSet('bad-loaded', async () => ({ big: 10n }))).rejects.toMatchObject({
+        code: 'E_NOT_SERIALIZABLE',
+      });
+      expect(await cache.has('bad-loaded')).toBe(false);
+    });
+
+    it('rejects empty, non-string and over-long keys with E_INVALID_KEY', async () => {
+      await expect(cache.get('')).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
+      await expect(cache.set(42 as unknown as string, 1)).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
+      await expect(cache.get('k'.repeat(1025))).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
+      expect(() => cache.namespace('')).toThrow(expect.objectContaining({ code: 'E_INVALID_KEY' }));
+    });
+
+    it('expires entries after their ttl and reports remaining ttl', async () => {
+      await cache.set('short', 'v', 60);
+      await cache.set('long', 'v', '1h');
+      await cache.set('forever', 'v');
+      const long = await cache.ttl('long');
+      expect(long).toBeGreaterThan(3_500_000);
+      expect(long).toBeLessThanOrEqual(3_600_000);
+      expect(await cache.ttl('forever')).toBe(Infinity);
+      expect(await cache.ttl('missing')).toBeUndefined();
+      await eventually(async () => (await cache.get('short')) === undefined, 3000, 'short entry to expire');
+      await expect(cache.set('x', 1, 'soon' as never)).rejects.toMatchObject({ code: 'E_INVALID_OPTION' });
+    });
+
+    it('reads and writes several keys at once', async () => {
+      await cache.setMany<unknown>([
+        { key: 'm1', value: 1 },
+        { key: 'm2', value: { two: 2 }, ttl: '1m' },
+      ]);
+      expect(await cache.getMany(['m1', 'missing', 'm2'])).toEqual([1, undefined, { two: 2 }]);
+      await expect(
+        cache.setMany<unknown>([
+          { key: 'm3', value: 3 },
+          { key: 'm4', value: 1n },
+        ]),
+      ).rejects.toMatchObject({
+        code: 'E_NOT_SERIALIZABLE',
+      });
+      expect(await cache.get('m3')).toBeUndefined();
+      await cache.delMany(['m1', 'm2']);
+      expect(await cache.getMany(['m1', 'm2'])).toEqual([undefined, undefined]);
+      await cache.set('d', 1);
+      await cache.del('d');
+      expect(await cache.has('d')).toBe(false);
+    });
+
+    it('getOrSet runs the loader once for 1000 concurrent callers and stores its value', async () => {
+      let calls = 0;
+      const loader = async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 20));
+        return { built: calls };
+      };
+      const results = await Promise.all(
+        Array.from({ length: 1000 }, () => cache.getOrSet('cold', loader, { ttl: '1m' })),
+      );
+      expect(calls).toBe(1);
+      expect(new Set(results.map((r) => JSON.stringify(r)))).toEqual(new Set(['{"built":1}']));
+      expect(await cache.get('cold')).toEqual({ built: 1 });
+      expect(await cache.getOrSet('cold', loader)).toEqual({ built: 1 });
+      expect(calls).toBe(1);
+    });
+
+    it('getOrSet passes a loader error to every waiter and does not cache it; undefined is never stored', async () => {
+      let calls = 0;
+      const failure = new Error('backend down');
+      const failing = async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 10));
+        throw failure;
+      };
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, () => cache.getOrSet('fails', failing)),
+      );
+      expect(outcomes.every((o) => o.status === 'rejected' && o.reason === failure)).toBe(true);
+      expect(calls).toBe(1);
+      expect(await cache.getOrSet('fails', async () => 'recovered')).toBe('recovered');
+      expect(await cache.getOrSet('nothing', async () => undefined)).toBeUndefined();
+      expect(await cache.has('nothing')).toBe(false);
+    });
+
+    it('invalidateTags removes every key carrying a tag and says how many went', async () => {
+      await cache.set('p1', 1, { tags: ['products', 'p1'] });
+      await cache.set('p2', 2, { tags: ['products'] });
+      await cache.set('other', 3, { tags: ['users'] });
+      expect(await cache.invalidateTags(['products'])).toBe(2);
+      expect(await cache.getMany(['p1', 'p2', 'other'])).toEqual([undefined, undefined, 3]);
+      expect(await cache.invalidateTags(['products', 'p1'])).toBe(0);
+    });
+
+    it('namespace(prefix) scopes keys, tags and clear() to that prefix', async () => {
+      const alice = cache.namespace('user:alice');
+      const bob = cache.namespace('user:bob');
+      await alice.set('profile', { name: 'Alice' }, { tags: ['profile'] });
+      await alice.namespace('orders').set('1', 'order-1');
+      await bob.set('profile', { name: 'Bob' }, { tags: ['profile'] });
+      await cache.set('global', 'g');
+      expect(await cache.get('user:alice:profile')).toEqual({ name: 'Alice' });
+      expect(await alice.namespace('orders').get('1')).toBe('order-1');
+      expect(await bob.invalidateTags(['profile'])).toBe(1);
+      expect(await alice.get('profile')).toEqual({ name: 'Alice' });
+      expect(await alice.clear()).toBeGreaterThanOrEqual(2);
+      expect(await alice.get('profile')).toBeUndefined();
+      expect(await alice.namespace('orders').get('1')).toBeUndefined();
+      expect(await cache.get('global')).toBe('g');
+      await cache.clear();
+      expect(await cache.get('global')).toBeUndefined();
+    });
+
+    it('increment is atomic, applies ttl on creation and refuses non-integers', async () => {
+      const results = await Promise.all(Array.from({ length: 100 }, () => cache.increment('hits')));
+      expect(new Set(results).size).toBe(100);
+      expect(await cache.get('hits')).toBe(100);
+      expect(await cache.increment('hits', -40)).toBe(60);
+      await cache.increment('daily', 1, { ttl: '1h' });
+      expect(await cache.ttl('daily')).toBeGreaterThan(3_500_000);
+      await cache.set('typed', 7, '1h');
+      expect(await cache.increment('typed', 3)).toBe(10);
+      expect(await cache.ttl('typed')).toBeGreaterThan(3_500_000);
+      await cache.set('text', 'abc');
+      await expect(cache.increment('text')).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+      await expect(cache.increment('hits', 1.5)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    });
+
+    it('counts hits, misses, writes and deletes and emits typed events', async () => {
+      const seen: string[] = [];
+      cache.on('hit', (e) => seen.push(`hit:${e.key}`));
+      cache.on('miss', (e) => seen.push(`miss:${e.key}`));
+      cache.on('write', (e) => seen.push(`write:${e.key}`));
+      cache.on('delete', (e) => seen.push(`delete:${e.key}`));
+      cache.on('clear', () => seen.push('clear'));
+      await cache.get('a');
+      await cache.set('a', 1);
+      await cache.get('a');
+      await cache.del('a');
+      await cache.clear();
+      expect(seen).toEqual(['miss:a', 'write:a', 'hit:a', 'delete:a', 'clear']);
+      expect(cache.stats()).toMatchObject({
+        hits: 1,
+        misses: 1,
+        writes: 1,
+        deletes: 1,
+        errors: 0,
+        hitRatio: 0.5,
+      });
+    });
+
+    it('shares its values with the cache-manager Cache under CACHE_MANAGER', async () => {
+      const manager = moduleRef.get<Cache>(CACHE_MANAGER);
+      await manager.set('from-manager', { via: 'cache-manager' }, 60_000);
+      expect(await cache.get('from-manager')).toEqual({ via: 'cache-manager' });
+      await cache.set('from-larder', [1, 2]);
+      expect(await manager.get('from-larder')).toEqual([1, 2]);
+      await cache.get('from-manager');
+      await manager.set('from-manager', 'replaced');
+      expect(await cache.get('from-manager')).toBe('replaced');
+      await manager.del('from-larder');
+      expect(await cache.get('from-larder')).toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,145 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+
+/** A private redis-server for tests: no persistence, loopback only, and stoppable for fault tests. */
+export interface RedisServerHandle {
+  readonly port: number;
+  readonly url: string;
+  /** Kills the server (SIGKILL: no goodbye to clients, like a crash) and waits until it is gone. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (empty, as after a crash without persistence). */
+  restart(): Promise<void>;
+}
+
+const HOW_TO_GET_REDIS =
+  'No redis-server found and REDIS_URL is not set. Install one (Debian/Ubuntu: `apt-get install redis-server`, ' +
+  'macOS: `brew install redis`) or start one with `docker compose up -d redis` and set REDIS_URL=redis://127.0.0.1:6379.';
+
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+function launch(port: number, busPort: number | undefined): ChildProcess {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  args.push('--protected-mode', 'no');
+  // A one-node cluster: enough for ioredis' Cluster client and for CROSSSLOT rules to apply. Its
+  // bus port is set explicitly: the default (port + 10000) overflows for high ephemeral ports.
+  if (busPort) {
+    args.push(
+      '--cluster-enabled',
+      'yes',
+      '--cluster-port',
+      String(busPort),
+      '--cluster-announce-ip',
+      '127.0.0.1',
+    );
+    args.push('--cluster-config-file', `larder-nodes-${port}.conf`, '--dir', tmpdir());
+  }
+  const child = spawn('redis-server', args, { stdio: 'ignore', detached: false });
+  child.unref();
+  return child;
+}
+
+/** Sends one inline command and resolves with the first reply line. */
+function command(port: number, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket();
+    socket.once('error', reject);
+    socket.connect(port, '127.0.0.1', () => socket.write(`${line}\r\n`));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().split('\r\n')[0]);
+    });
+  });
+}
+
+/**
+ * Starts a private redis-server on a free loopback port and waits until it answers PING. With
+ * `cluster: true` it is a one-node Redis Cluster owning all 16384 slots.
+ */
+export async function startRedisServer(options: { cluster?: boolean } = {}): Promise<RedisServerHandle> {
+  if (!hasRedisServer()) throw new Error(HOW_TO_GET_REDIS);
+  const cluster = options.cluster ?? false;
+  const port = await freePort();
+  const busPort = cluster ? await freePort() : undefined;
+  let child = launch(port, busPort);
+  await waitFor(() => answersPing(port), `redis-server on port ${port}`);
+  if (cluster) {
+    await command(port, 'CLUSTER ADDSLOTSRANGE 0 16383');
+    await waitFor(() => clusterOk(port), 'cluster_state:ok');
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      const exited = new Promise<void>((resolve) =>
+        child.exitCode !== null ? resolve() : child.once('exit', () => resolve()),
+      );
+      // The child is unref'd so it never keeps a test run alive; while stopping, it must, or a
+      // script with nothing else pending would exit before the 'exit' event arrives.
+      child.ref();
+      child.kill('SIGKILL');
+      await exited;
+      await waitFor(async () => !(await answersPing(port)), `redis-server on port ${port} to stop`);
+    },
+    async restart() {
+      child = launch(port, busPort);
+      await waitFor(() => answersPing(port), `redis-server on port ${port} to restart`);
+    },
+  };
+}
+
+/** CLUSTER INFO is a bulk reply: read it whole to find cluster_state. */
+function clusterOk(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    let text = '';
+    socket.once('error', () => resolve(false));
+    socket.connect(port, '127.0.0.1', () => socket.write('CLUSTER INFO\r\n'));
+    socket.on('data', (data) => {
+      text += data.toString();
+      if (text.includes('cluster_state:')) {
+        socket.destroy();
+        resolve(text.includes('cluster_state:ok'));
+      }
+    });
+  });
+}
+
+export { HOW_TO_GET_REDIS };

@@ -1,0 +1,146 @@
+import { Redis } from 'ioredis';
+
+/** One contender in a comparison: an async operation run `concurrency` at a time. */
+export interface Contender {
+  name: string;
+  op: () => Promise<unknown>;
+  /** Callers issuing `op` at once (default 1). */
+  concurrency?: number;
+}
+
+/** Measured figures of one contender over all rounds. */
+export interface Figures {
+  name: string;
+  opsPerSec: number;
+  p50Us: number;
+  p99Us: number;
+  /** Redis commands per operation (INFO commandstats delta), when a Redis was watched. */
+  commandsPerOp?: number;
+  /** opsPerSec relative to the first contender (the baseline) of the same table. */
+  ratio: number;
+}
+
+/** A finished comparison: the first row is the baseline the ratios refer to. */
+export interface BenchTable {
+  title: string;
+  rows: Figures[];
+  note?: string;
+}
+
+export interface BenchOptions {
+  /** Interleaved rounds per contender (default from BENCH_ROUNDS or 5). */
+  rounds?: number;
+  /** Milliseconds per round (default from BENCH_ROUND_MS or 400). */
+  roundMs?: number;
+  /** A Redis whose command counters are read before and after each round. */
+  watch?: Redis;
+}
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400);
+
+/** Total commands the server has executed, from INFO commandstats. */
+export async function commandCount(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let total = 0;
+  for (const match of info.matchAll(/calls=(\d+)/g)) total += Number(match[1]);
+  return total;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+/** Runs `op` with `concurrency` callers for `ms`; returns ops and per-op latencies in µs. */
+async function round(
+  c: Contender,
+  ms: number,
+): Promise<{ ops: number; elapsed: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  const deadline = performance.now() + ms;
+  const started = performance.now();
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const t = performance.now();
+      await c.op();
+      latencies.push((performance.now() - t) * 1000);
+    }
+  };
+  await Promise.all(Array.from({ length: c.concurrency ?? 1 }, worker));
+  return { ops: latencies.length, elapsed: performance.now() - started, latencies };
+}
+
+/**
+ * Compares contenders: a warm-up, then `rounds` rounds in which every contender runs once, in
+ * turn, so drift on a shared machine hits all of them alike. Ratios are to the first contender.
+ */
+export async function compare(
+  title: string,
+  contenders: Contender[],
+  options: BenchOptions = {},
+): Promise<BenchTable> {
+  const rounds = options.rounds ?? ROUNDS;
+  const roundMs = options.roundMs ?? ROUND_MS;
+  for (const c of contenders) await round(c, Math.min(200, roundMs));
+  const totals = contenders.map(() => ({ ops: 0, elapsed: 0, latencies: [] as number[], commands: 0 }));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const before = options.watch ? await commandCount(options.watch) : 0;
+      const result = await round(contenders[i], roundMs);
+      // The INFO call itself counts once; leave it out.
+      const after = options.watch ? (await commandCount(options.watch)) - 1 : 0;
+      totals[i].ops += result.ops;
+      totals[i].elapsed += result.elapsed;
+      totals[i].commands += after - before;
+      for (const l of result.latencies) totals[i].latencies.push(l);
+    }
+  }
+  const rows = contenders.map((c, i) => {
+    const t = totals[i];
+    const sorted = Float64Array.from(t.latencies).sort();
+    return {
+      name: c.concurrency && c.concurrency > 1 ? `${c.name} (x${c.concurrency})` : c.name,
+      opsPerSec: (t.ops / t.elapsed) * 1000,
+      p50Us: percentile(sorted, 0.5),
+      p99Us: percentile(sorted, 0.99),
+      commandsPerOp: options.watch ? t.commands / t.ops : undefined,
+      ratio: 0,
+    };
+  });
+  for (const row of rows) row.ratio = row.opsPerSec / rows[0].opsPerSec;
+  return { title, rows };
+}
+
+/** Renders tables as Markdown. */
+export function toMarkdown(tables: BenchTable[]): string {
+  const out: string[] = [];
+  for (const t of tables) {
+    out.push(
+      `### ${t.title}`,
+      '',
+      '| contender | ops/s | p50 µs | p99 µs | Redis cmds/op | ratio to first |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
+    for (const r of t.rows) {
+      const cmds = r.commandsPerOp === undefined ? '–' : r.commandsPerOp.toFixed(2);
+      out.push(
+        `| ${r.name} | ${Math.round(r.opsPerSec)} | ${r.p50Us.toFixed(1)} | ${r.p99Us.toFixed(1)} | ${cmds} | ${r.ratio.toFixed(2)}x |`,
+      );
+    }
+    if (t.note) out.push('', t.note);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** What every bench case module receives. */
+export interface BenchContext {
+  /** A loopback Redis just for the benchmark run. */
+  redisUrl: string;
+  /** A connection for watching command counts (do not use it in the measured operations). */
+  watch: Redis;
+}
+
+/** A bench case module's default export. */
+export type BenchCase = (ctx: BenchContext) => Promise<BenchTable[]>;

@@ -106,6 +106,16 @@ export function describeLockContract(setup: string, makeOptions: () => LarderMod
       expect(await extended.extend()).toBe(false);
     });
 
+    it('a signal read after the deadline is aborted even when the expiry timer has not run yet', async () => {
+      const lock = (await locks.acquire('late-timer', { ttl: 50 }))!;
+      // Hold the event loop past the deadline, as a CPU-bound request would: no timer can run.
+      const busyUntil = performance.now() + 80;
+      while (performance.now() < busyUntil);
+      expect(lock.signal.aborted).toBe(true);
+      expect(lock.signal.reason).toMatchObject({ code: 'E_LOCK_LOST' });
+      expect(await lock.extend()).toBe(false);
+    });
+
     it('owner values: only the owner releases, isLocked(key, owner) tells who holds it', async () => {
       const lock = await locks.acquire('seat:12A', { owner: 'user-456', ttl: '10s' });
       expect(lock!.token).toBe('user-456');

@@ -95,6 +95,9 @@ export class Lock implements Expiring {
    * @example await fetch(url, { signal: lock.signal }); lock.signal.throwIfAborted();
    */
   get signal(): AbortSignal {
+    // The expiry timer can run late on a busy event loop; whoever reads the signal after the
+    // deadline must still see the lock as lost, never as held.
+    if (this.state === 'held' && performance.now() >= this.deadline) this.expire();
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.reason) this.controller.abort(this.reason());

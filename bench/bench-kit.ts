@@ -1,12 +1,21 @@
 import { Redis } from 'ioredis';
 
-/** One contender in a comparison: an async operation run `concurrency` at a time. */
-export interface Contender {
-  name: string;
-  op: () => Promise<unknown>;
-  /** Callers issuing `op` at once (default 1). */
-  concurrency?: number;
+/** What one round of one contender measured: operations, wall time (ms) and latencies (µs). */
+export interface RoundResult {
+  ops: number;
+  elapsed: number;
+  latencies: number[];
 }
+
+/**
+ * One contender in a comparison: an async operation run `concurrency` at a time, or a `run`
+ * that drives a round itself (an external load generator) and reports what it measured.
+ */
+export type Contender = {
+  name: string;
+  /** Callers issuing `op` at once (default 1); with `run`, only shown in the name. */
+  concurrency?: number;
+} & ({ op: () => Promise<unknown> } | { run: (ms: number) => Promise<RoundResult> });
 
 /** Measured figures of one contender over all rounds. */
 export interface Figures {
@@ -34,6 +43,8 @@ export interface BenchOptions {
   roundMs?: number;
   /** A Redis whose command counters are read before and after each round. */
   watch?: Redis;
+  /** Milliseconds of the one warm-up round per contender (default: 200, or roundMs if shorter). */
+  warmupMs?: number;
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -53,10 +64,8 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Runs `op` with `concurrency` callers for `ms`; returns ops and per-op latencies in µs. */
-async function round(
-  c: Contender,
-  ms: number,
-): Promise<{ ops: number; elapsed: number; latencies: number[] }> {
+async function round(c: Contender, ms: number): Promise<RoundResult> {
+  if ('run' in c) return c.run(ms);
   const latencies: number[] = [];
   const deadline = performance.now() + ms;
   const started = performance.now();
@@ -82,7 +91,7 @@ export async function compare(
 ): Promise<BenchTable> {
   const rounds = options.rounds ?? ROUNDS;
   const roundMs = options.roundMs ?? ROUND_MS;
-  for (const c of contenders) await round(c, Math.min(200, roundMs));
+  for (const c of contenders) await round(c, options.warmupMs ?? Math.min(200, roundMs));
   const totals = contenders.map(() => ({ ops: 0, elapsed: 0, latencies: [] as number[], commands: 0 }));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < contenders.length; i++) {

@@ -1,15 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { Controller, Get, type INestApplication, Module, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import {
-  CacheModule,
-  RateLimit,
-  RateLimitGuard,
-  RateLimitService,
-  type RateLimitRule,
-} from '../../libs/larder/src';
+import { CacheModule, RateLimitService, type RateLimitRule } from '../../libs/larder/src';
 import { compare, type BenchCase, type Contender } from '../bench-kit';
 
 /** The counter every hand-written Redis rate limiter starts with (baseline side): INCR, expiry on the first hit. */
@@ -27,49 +20,11 @@ function clients(prefix: string): () => string {
   return () => `${prefix}${(i = (i + 1) % CLIENTS)}`;
 }
 
-@Controller()
-class PlainController {
-  @Get('plain')
-  plain() {
-    return { ok: true };
-  }
-}
-
-@Controller()
-@UseGuards(RateLimitGuard)
-class LimitedController {
-  @RateLimit({ name: 'bench', limit: LIMIT, window: '1m' })
-  @Get('limited')
-  limited() {
-    return { ok: true };
-  }
-}
-
-async function httpApp(redisUrl: string | undefined): Promise<{ app: INestApplication; base: string }> {
-  @Module({
-    imports: [
-      CacheModule.forRoot({ redis: redisUrl, namespace: 'bench-rl-http', logConnectionEvents: false }),
-    ],
-    controllers: [PlainController, LimitedController],
-  })
-  class BenchHttpModule {}
-  const app = await NestFactory.create(BenchHttpModule, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, base: `http://127.0.0.1:${port}` };
-}
-
-async function get(url: string): Promise<void> {
-  const res = await fetch(url);
-  await res.arrayBuffer();
-  if (res.status !== 200)
-    throw new Error(`GET ${url} answered ${res.status}: the figures are not comparable`);
-}
-
 /**
  * One rate-limit check per op: a raw Lua INCR + PEXPIRE (baseline), RateLimitService.consume
  * (sliding window, the default; then the other algorithms and two rules in one call), and
- * rate-limiter-flexible's RateLimiterRedis; then the HTTP cost of RateLimitGuard on a route.
+ * rate-limiter-flexible's RateLimiterRedis and the Redis storage of @nestjs/throttler
+ * (@nest-lab/throttler-storage-redis). The HTTP cost of the guards is in http.bench.ts.
  */
 const rateLimitBench: BenchCase = async ({ redisUrl, watch }) => {
   const raw = new Redis(redisUrl) as RawClient;
@@ -81,6 +36,7 @@ const rateLimitBench: BenchCase = async ({ redisUrl, watch }) => {
     duration: 60,
     keyPrefix: 'bench-rl-flex',
   });
+  const throttlerStorage = new ThrottlerStorageRedisService(redisUrl);
   const ctx = await NestFactory.createApplicationContext(
     CacheModule.forRoot({ redis: redisUrl, namespace: 'bench-rl', logConnectionEvents: false }),
     { logger: false },
@@ -113,6 +69,12 @@ const rateLimitBench: BenchCase = async ({ redisUrl, watch }) => {
         name: 'rate-limiter-flexible RateLimiterRedis.consume',
         concurrency,
         op: () => flexible.consume(key()),
+      },
+      {
+        name: '@nestjs/throttler Redis storage increment',
+        concurrency,
+        op: async () =>
+          check(!(await throttlerStorage.increment(key(), 60_000, LIMIT, 60_000, 'bench')).isBlocked),
       },
     ];
     if (extra) {
@@ -147,36 +109,10 @@ const rateLimitBench: BenchCase = async ({ redisUrl, watch }) => {
     return list;
   };
 
-  const redisHttp = await httpApp(redisUrl);
-  const memoryHttp = await httpApp(undefined);
-  const routes = (concurrency: number): Contender[] => [
-    { name: 'GET /plain (no guard)', concurrency, op: () => get(`${redisHttp.base}/plain`) },
-    {
-      name: 'GET /limited (RateLimitGuard, Redis, sliding window)',
-      concurrency,
-      op: () => get(`${redisHttp.base}/limited`),
-    },
-    {
-      name: 'GET /limited (RateLimitGuard, memory backend)',
-      concurrency,
-      op: () => get(`${memoryHttp.base}/limited`),
-    },
-  ];
-
   try {
     const tables = [
       await compare('Rate limit check, sequential', checks(1, true), { watch }),
       await compare('Rate limit check, 50 concurrent callers', checks(50, false), { watch }),
-      await compare(
-        'HTTP route with and without RateLimitGuard (Express, keep-alive), sequential',
-        routes(1),
-        { watch },
-      ),
-      await compare(
-        'HTTP route with and without RateLimitGuard (Express, keep-alive), 10 concurrent',
-        routes(10),
-        { watch },
-      ),
     ];
     if (refused > 0)
       throw new Error(
@@ -189,9 +125,8 @@ const rateLimitBench: BenchCase = async ({ redisUrl, watch }) => {
   } finally {
     raw.disconnect();
     flexClient.disconnect();
+    throttlerStorage.onModuleDestroy();
     await ctx.close();
-    await redisHttp.app.close();
-    await memoryHttp.app.close();
   }
 };
 

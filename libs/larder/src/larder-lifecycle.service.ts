@@ -6,8 +6,9 @@ import type { RedisCoordinator } from './redis/redis-coordinator';
 
 /**
  * Starts and stops what Larder owns. At start it gives Redis up to `commandTimeout` to connect
- * (so the first requests do not all miss) but never fails the boot: the app starts while Redis is
- * down and recovers by itself. At shutdown it closes only the connections it created.
+ * (so the first requests do not all miss) and, once connected, the invalidation bus as long again
+ * to subscribe, but never fails the boot: the app starts while Redis is down and recovers by
+ * itself. At shutdown it closes only the connections it created.
  */
 @Injectable()
 export class LarderLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -23,7 +24,9 @@ export class LarderLifecycle implements OnModuleInit, OnApplicationShutdown {
       this.redis.waitUntilReady(this.redis.commandTimeout),
       this.backend.ready?.(this.redis.commandTimeout),
     ]);
-    this.core.bus?.start();
+    // Listening before the first request keeps a copy read into L1 from missing its invalidation;
+    // with Redis down there is nothing to wait for, and the boot has waited long enough.
+    await this.core.bus?.start(this.redis.isReady ? this.redis.commandTimeout : 0);
   }
 
   async onApplicationShutdown(): Promise<void> {

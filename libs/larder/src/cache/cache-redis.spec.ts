@@ -138,6 +138,8 @@ describe('CacheService on Redis', () => {
     const ns = uniqueNamespace();
     const options = { redis: server.url, namespace: ns, memory: { maxItems: 100, ttl: '1h' } } as const;
     const [aRef, bRef] = await Promise.all([createLarderModule(options), createLarderModule(options)]);
+    // Both listen once the module is up: a write right after boot cannot slip past B unheard.
+    expect(await admin.pubsub('NUMSUB', `${ns}::#invalidate`)).toEqual([`${ns}::#invalidate`, 2]);
     const a = aRef.get(CacheService);
     const b = bRef.get(CacheService);
     await a.set('flag', 'v1');

@@ -24,23 +24,33 @@ export class InvalidationBus {
   ) {}
 
   /**
-   * Starts listening without waiting: the app must boot while Redis is down. SUBSCRIBE is sent on
-   * every (re)connection, because ioredis only restores subscriptions it saw confirmed; and since
-   * messages published while this instance was away are lost, a reconnection drops all L1 copies.
+   * Starts listening and resolves once the first SUBSCRIBE is confirmed or `waitMs` has passed,
+   * never rejecting: the app must boot while Redis is down. SUBSCRIBE is sent on every
+   * (re)connection, because ioredis only restores subscriptions it saw confirmed. Each confirmation
+   * drops all L1 copies: whatever was published before it was not heard, so a copy taken meanwhile
+   * may be stale.
    */
-  start(): void {
+  start(waitMs: number): Promise<void> {
     const client = this.redis.client;
     const options = { enableOfflineQueue: true, maxRetriesPerRequest: null };
     const subscriber = isCluster(client) ? client.duplicate(undefined, options) : client.duplicate(options);
     this.subscriber = subscriber;
-    let connectedBefore = false;
+    let confirmed!: () => void;
+    const firstConfirmation = new Promise<void>((resolve) => (confirmed = resolve));
     subscriber.on('error', () => undefined); // state is logged by the coordination connection
     subscriber.on('message', (_channel: string, message: string) => this.receive(message));
     subscriber.on('ready', () => {
-      subscriber.subscribe(this.channel).catch(() => undefined);
-      if (connectedBefore) this.onRemote({ prefix: '' });
-      connectedBefore = true;
+      subscriber.subscribe(this.channel).then(
+        () => {
+          this.onRemote({ prefix: '' });
+          confirmed();
+        },
+        () => undefined, // the next 'ready' tries again
+      );
     });
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    return Promise.race([firstConfirmation, gaveUp]).finally(() => clearTimeout(timer));
   }
 
   publish(change: Invalidation): void {

@@ -24,6 +24,7 @@ module.exports = {
   moduleNameMapper: { '^@larder/nestjs$': '<rootDir>/libs/larder/src', '^@larder/nestjs/(.*)$': '<rootDir>/libs/larder/src/$1' },
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/jest-after-env.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

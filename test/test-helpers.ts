@@ -18,6 +18,9 @@ export function uniqueNamespace(prefix = 't'): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
+/** Modules created by createLarderModule and not closed yet. */
+const openModules = new Set<TestingModule>();
+
 /** Compiles and initialises a module with CacheModule.forRoot(options) plus `extra` metadata. */
 export async function createLarderModule(
   options: LarderModuleOptions,
@@ -28,7 +31,22 @@ export async function createLarderModule(
     imports: [CacheModule.forRoot({ logConnectionEvents: false, ...options }), ...(extra.imports ?? [])],
   }).compile();
   await moduleRef.init();
+  openModules.add(moduleRef);
+  const close = moduleRef.close.bind(moduleRef);
+  // Closing twice is a no-op, so a spec's own close after closeLeftoverModules does no harm.
+  moduleRef.close = async () => {
+    if (openModules.delete(moduleRef)) await close();
+  };
   return moduleRef;
+}
+
+/**
+ * Closes the modules a failed test left open (its assertion threw before its own close). Their
+ * Redis connections would otherwise keep jest from exiting, turning a red run into a hung one.
+ * Registered after every spec file by test/jest-after-env.ts.
+ */
+export async function closeLeftoverModules(): Promise<void> {
+  for (const moduleRef of [...openModules]) await moduleRef.close().catch(() => undefined);
 }
 
 /** Polls `check` until it returns true (or throws after `ms`): for conditions, instead of sleeps. */

@@ -133,7 +133,8 @@ export function describeLockContract(setup: string, makeOptions: () => LarderMod
     it('aborts signal with LockLostError and emits lock.lost when the ttl runs out', async () => {
       const lost: Array<LockEventMap['lock.lost']> = [];
       locks.on('lock.lost', (e) => lost.push(e));
-      const lock = (await locks.acquire('short', { ttl: 80 }))!;
+      // Long enough that a stall between the grant and the next line cannot pass the deadline.
+      const lock = (await locks.acquire('short', { ttl: 500 }))!;
       const signal = lock.signal;
       expect(signal.aborted).toBe(false);
       await eventually(() => signal.aborted, 3000, 'the signal to abort');
@@ -148,7 +149,7 @@ export function describeLockContract(setup: string, makeOptions: () => LarderMod
       const lost: unknown[] = [];
       locks.on('lock.lost', (e) => lost.push(e));
       // Renewals every ttl/3 leave 2/3 of the ttl as slack for a busy machine.
-      const ttl = 600;
+      const ttl = 1000;
       const lock = (await locks.acquire('watchdog', { ttl, autoExtend: true }))!;
       const firstExpiry = lock.expiresAt;
       await sleep(3 * ttl + 150);

@@ -143,7 +143,7 @@ describe.each(['express', 'fastify'] as const)(
       const http = await start();
       await http.get('/block').expect(200);
       const first = await http.get('/block').expect(429);
-      // The window is 1 s; only the 60 s block explains these waits.
+      // The window is 10 s; only the 60 s block explains these waits.
       expect(Number(first.headers['retry-after'])).toBe(60);
       const again = await http.get('/block').expect(429);
       expect(Number(again.headers['retry-after'])).toBeGreaterThan(50);

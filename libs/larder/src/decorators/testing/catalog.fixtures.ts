@@ -41,7 +41,7 @@ export class CatalogService {
     return this.product(id);
   }
 
-  @Cacheable({ key: 'short:{0}', ttl: 150 })
+  @Cacheable({ key: 'short:{0}', ttl: '1s' })
   async findShortLived(id: number): Promise<Product> {
     this.bump('findShortLived');
     return this.product(id);

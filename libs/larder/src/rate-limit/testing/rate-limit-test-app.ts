@@ -98,7 +98,7 @@ class LimitedController {
     return { ok: true };
   }
 
-  @RateLimit({ name: 'blocky', limit: 1, window: '1s', blockFor: '1m', algorithm: 'fixed-window' })
+  @RateLimit({ name: 'blocky', limit: 1, window: '10s', blockFor: '1m', algorithm: 'fixed-window' })
   @Get('block')
   block() {
     return { ok: true };

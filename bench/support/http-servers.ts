@@ -13,7 +13,7 @@ import { CacheModule, RateLimit, RateLimitGuard } from '../../libs/larder/src';
  */
 
 /** High enough that nothing is refused: the tables measure the cost of the check itself. */
-export const HTTP_LIMIT = 1_000_000_000;
+const HTTP_LIMIT = 1_000_000_000;
 
 @Controller()
 class PlainController {

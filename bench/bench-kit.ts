@@ -63,7 +63,7 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
-/** Runs `op` with `concurrency` callers for `ms`; returns ops and per-op latencies in µs. */
+/** One round of `c`: `op` with `concurrency` callers for `ms`, or the contender's own `run`. */
 async function round(c: Contender, ms: number): Promise<RoundResult> {
   if ('run' in c) return c.run(ms);
   const latencies: number[] = [];

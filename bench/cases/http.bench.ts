@@ -1,7 +1,7 @@
 import { compare, type BenchCase, type Contender } from '../bench-kit';
 import { httpContender, startHttpServers } from '../support/http-load';
 
-/** Seconds per HTTP round; autocannon needs longer rounds than an in-process loop to settle. */
+/** Milliseconds per HTTP round and rounds per contender: autocannon needs longer rounds than an in-process loop to settle. */
 const ROUND_MS = Number(process.env.BENCH_HTTP_ROUND_MS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 

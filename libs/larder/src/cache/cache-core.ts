@@ -90,7 +90,7 @@ export class CacheCore {
         : deadlines.watch(() =>
             fail(new CommandTimeoutError(`cache ${operation} timed out after ${deadlines.ms}ms`)),
           );
-      pending.then(
+      void pending.then(
         (value) => {
           if (call) deadlines.unwatch(call);
           if (settled) return;

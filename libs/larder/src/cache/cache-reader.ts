@@ -109,7 +109,7 @@ export class CacheReader {
     const forget = () => {
       if (this.core.inflight.get(full) === load) this.core.inflight.delete(full);
     };
-    load.then(forget, forget);
+    void load.then(forget, forget);
     return load;
   }
 

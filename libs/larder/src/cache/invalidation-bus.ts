@@ -40,7 +40,7 @@ export class InvalidationBus {
     subscriber.on('error', () => undefined); // state is logged by the coordination connection
     subscriber.on('message', (_channel: string, message: string) => this.receive(message));
     subscriber.on('ready', () => {
-      subscriber.subscribe(this.channel).then(
+      void subscriber.subscribe(this.channel).then(
         () => {
           this.onRemote({ prefix: '' });
           confirmed();
@@ -56,7 +56,7 @@ export class InvalidationBus {
   publish(change: Invalidation): void {
     const message = JSON.stringify({ origin: this.origin, ...change });
     // Fire and forget: a lost message is bounded by the L1 TTL, and a write must not wait for it.
-    this.redis.call('PUBLISH', (client) => client.publish(this.channel, message)).catch(() => undefined);
+    void this.redis.call('PUBLISH', (client) => client.publish(this.channel, message)).catch(() => undefined);
   }
 
   private receive(message: string): void {

@@ -37,7 +37,7 @@ export class RedisValueBackend implements ValueBackend {
     private readonly redis: RedisCoordinator,
     private readonly namespace: string,
     private readonly closeStore: () => Promise<void>,
-    private readonly whenReady: () => Promise<unknown> = async () => undefined,
+    private readonly whenReady: () => Promise<unknown> = () => Promise.resolve(),
   ) {}
 
   async ready(ms: number): Promise<void> {

@@ -86,7 +86,7 @@ export function createValueBackend(
     // Connect now, once: @keyv/redis connects lazily per call, and concurrent first calls race on
     // connect() and tear the client down. Once open, node-redis reconnects by itself.
     const connected = client.connect();
-    connected.catch(() => undefined);
+    void connected.catch(() => undefined);
     const keyv = new Keyv({
       store,
       namespace: options.namespace,
@@ -98,7 +98,7 @@ export function createValueBackend(
       keyv,
       redis,
       options.namespace,
-      async () => {
+      () => {
         state.closed();
         // destroy() also stops a reconnect loop that is waiting for its next attempt.
         try {
@@ -106,6 +106,7 @@ export function createValueBackend(
         } catch {
           /* already closed */
         }
+        return Promise.resolve();
       },
       () => connected,
     );
@@ -117,7 +118,7 @@ export function createValueBackend(
       throwOnErrors: true,
       ...codec,
     });
-    backend = new RedisValueBackend(keyv, redis, options.namespace, async () => undefined);
+    backend = new RedisValueBackend(keyv, redis, options.namespace, () => Promise.resolve());
   } else {
     const lru = new LruMap<unknown>(options.maxMemoryItems);
     const keyv = new Keyv({

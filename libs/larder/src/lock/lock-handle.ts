@@ -180,10 +180,13 @@ export class Lock implements Expiring {
   }
 
   private scheduleRenewal(): void {
+    // renew() turns every failure into a lost lock and never rejects; the handler is a backstop.
     this.renewTimer = setTimeout(
-      async () => {
-        if (await this.renew(this.ttl)) this.scheduleRenewal();
-      },
+      () =>
+        void this.renew(this.ttl).then(
+          (renewed) => renewed && this.scheduleRenewal(),
+          () => undefined,
+        ),
       Math.max(1, Math.floor(this.ttl / 3)),
     );
     this.renewTimer.unref();

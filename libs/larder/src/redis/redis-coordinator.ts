@@ -69,7 +69,7 @@ export class RedisCoordinator {
       const watched = deadlines.watch(() =>
         fail(new CommandTimeoutError(`Redis ${what} timed out after ${deadlines.ms}ms`)),
       );
-      pending.then(
+      void pending.then(
         (value) => {
           deadlines.unwatch(watched);
           if (settled) return;

@@ -7,7 +7,7 @@ import { CommandTimeoutError } from '../errors';
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new CommandTimeoutError(`${what} timed out after ${ms}ms`)), ms);
-    promise.then(
+    void promise.then(
       (value) => {
         clearTimeout(timer);
         resolve(value);

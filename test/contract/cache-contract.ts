@@ -74,6 +74,21 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       await expect(cache.set('x', 1, 'soon' as never)).rejects.toMatchObject({ code: 'E_INVALID_OPTION' });
     });
 
+    it('stores a ttl below 1 ms as a 1 ms expiry, never as "no expiry"', async () => {
+      await cache.set('set', 'v', 0.4);
+      await cache.set('set-options', 'v', { ttl: '0.4ms' });
+      await cache.setMany([{ key: 'many', value: 'v', ttl: 1e-9 }]);
+      await cache.getOrSet('loaded', () => 'v', { ttl: 0.4 });
+      await cache.increment('counter', 1, { ttl: 0.4 });
+      const keys = ['set', 'set-options', 'many', 'loaded', 'counter'];
+      for (const key of keys) expect(await cache.ttl(key)).not.toBe(Infinity);
+      await eventually(
+        async () => (await cache.getMany(keys)).every((value) => value === undefined),
+        3000,
+        'the 1 ms entries to expire',
+      );
+    });
+
     it('reads and writes several keys at once', async () => {
       await cache.setMany<unknown>([
         { key: 'm1', value: 1 },

@@ -106,6 +106,34 @@ export function describeLockContract(setup: string, makeOptions: () => LarderMod
       expect(await extended.extend()).toBe(false);
     });
 
+    it('a ttl below 1 ms is a 1 ms lock: granted and expiring, never a store error', async () => {
+      const failed: Array<LockEventMap['lock.failed']> = [];
+      const lost: Array<LockEventMap['lock.lost']> = [];
+      locks.on('lock.failed', (e) => failed.push(e));
+      locks.on('lock.lost', (e) => lost.push(e));
+      const tiny = await locks.acquireOrThrow('tiny', { ttl: 0.4 });
+      expect(tiny.fence).toBeGreaterThan(0);
+      await eventually(async () => !(await locks.isLocked('tiny')), 3000, 'the 1 ms lock to expire');
+      expect(await locks.withLock('tiny', () => 'ran', { ttl: '0.4ms' })).toBe('ran');
+      const held = await locks.acquireOrThrow('tiny', { ttl: '10s' });
+      expect(await held.extend(1e-9)).toBe(true);
+      await eventually(async () => !(await locks.isLocked('tiny')), 3000, 'the extended lock to expire');
+
+      // The same through the module-wide default.
+      const other = await createLarderModule({
+        namespace: uniqueNamespace('lock'),
+        ...makeOptions(),
+        lock: { ttl: 0.4 },
+      });
+      try {
+        expect(await other.get(LockService).acquireOrThrow('tiny-default')).toBeInstanceOf(Lock);
+      } finally {
+        await other.close();
+      }
+      expect(failed).toEqual([]);
+      expect(lost.filter((e) => e.reason === 'extend-failed')).toEqual([]);
+    });
+
     it('a signal read after the deadline is aborted even when the expiry timer has not run yet', async () => {
       const lock = (await locks.acquire('late-timer', { ttl: 50 }))!;
       // Hold the event loop past the deadline, as a CPU-bound request would: no timer can run.

@@ -85,8 +85,30 @@ describe('parseDuration', () => {
     expect(() => parseDuration(input, 'lock.ttl')).toThrow(/Invalid lock.ttl/);
   });
 
+  it.each<[unknown, number]>([
+    [0.4, 1],
+    ['0.4ms', 1],
+    [1e-9, 1],
+    [Number.MIN_VALUE, 1],
+    ['0.0001s', 1],
+    [1.4, 1],
+    [1.5, 2],
+    ['1.1s', 1100],
+  ])('rounds %p to %p ms: a positive duration never becomes 0', (input, ms) => {
+    expect(parseDuration(input, 'ttl')).toBe(ms);
+    expect(parseDuration(input, 'ttl', { allowZero: true })).toBe(ms);
+  });
+
   it('accepts 0 only where it means "no expiry"', () => {
     expect(parseDuration(0, 'ttl', { allowZero: true })).toBe(0);
     expect(() => parseDuration(0, 'ttl')).toThrow(InvalidOptionError);
+    expect(Object.is(parseDuration(-0, 'ttl', { allowZero: true }), 0)).toBe(true);
+  });
+
+  it('module durations below 1 ms become 1 ms, not "no expiry" or a zero lock ttl', () => {
+    const resolved = resolveLarderOptions({ defaultTtl: 0.4, lock: { ttl: '0.4ms' }, memory: { ttl: 1e-9 } });
+    expect(resolved.defaultTtl).toBe(1);
+    expect(resolved.lock?.ttl).toBe(1);
+    expect(resolved.memory).toMatchObject({ ttl: 1 });
   });
 });

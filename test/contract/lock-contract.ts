@@ -333,6 +333,24 @@ export function describeLockContract(setup: string, makeOptions: () => LarderMod
       expect(await locks.isLocked('k')).toBe(false);
     });
 
+    it('refuses unknown acquire options, naming them, instead of using the defaults', async () => {
+      const calls: Array<() => Promise<unknown>> = [
+        () => locks.acquire('typo', { tll: 5 } as never),
+        () => locks.acquireOrThrow('typo', { tll: 5 } as never),
+        () => locks.withLock('typo', () => 'ran', { tll: 5 } as never),
+      ];
+      for (const call of calls) {
+        await expect(call()).rejects.toMatchObject({
+          code: 'E_INVALID_OPTION',
+          message: expect.stringMatching(/^Unknown acquire option "tll"\. Did you mean "ttl"\?/),
+        });
+      }
+      await expect(locks.acquire('typo', { waitFor: '1s' } as never)).rejects.toMatchObject({
+        message: expect.stringContaining('"waitFor"'),
+      });
+      expect(await locks.isLocked('typo')).toBe(false);
+    });
+
     it('gives up held locks when the module closes: signal aborts, timers stop', async () => {
       const other = await createLarderModule({ namespace: uniqueNamespace('lock'), ...makeOptions() });
       const lost: Array<LockEventMap['lock.lost']> = [];

@@ -8,6 +8,7 @@ import { RATE_LIMIT_EXPORTS, RATE_LIMIT_PROVIDERS } from './rate-limit/rate-limi
 import { SESSION_EXPORTS, SESSION_PROVIDERS } from './session/session.providers';
 import { HEALTH_EXPORTS, HEALTH_PROVIDERS } from './health/health.providers';
 import { METRICS_EXPORTS, METRICS_PROVIDERS } from './observability/metrics/metrics.providers';
+import { assertOptionsObject } from './options/known-keys';
 import {
   LARDER_ASYNC_OPTIONS_TYPE,
   LARDER_OPTIONS_TYPE,
@@ -39,11 +40,23 @@ export class CacheModule extends LarderConfigurableModule implements NestModule 
     this.decorators.explore();
   }
 
-  static forRoot(options: typeof LARDER_OPTIONS_TYPE = {}): DynamicModule {
+  /**
+   * The module from an options object; `forRoot()` with no argument runs on memory with defaults.
+   * @throws InvalidOptionError when `options` is given but is not an object (`null`, `undefined`, ...)
+   */
+  static forRoot(...args: [options?: typeof LARDER_OPTIONS_TYPE]): DynamicModule {
+    // An explicit `undefined` is refused like `null`: it is usually a configuration lookup that found nothing.
+    const options = args.length === 0 ? {} : args[0];
+    assertOptionsObject(options, 'CacheModule.forRoot()', 'an object, or no argument for the defaults');
     return CacheModule.withProviders(super.forRoot(options));
   }
 
+  /**
+   * The module from options a factory (or an options class) produces at boot.
+   * @throws InvalidOptionError when `options` is not an object; the produced options fail start-up the same way
+   */
   static forRootAsync(options: typeof LARDER_ASYNC_OPTIONS_TYPE): DynamicModule {
+    assertOptionsObject(options, 'CacheModule.forRootAsync()', 'an object { useFactory, inject?, imports? }');
     return CacheModule.withProviders(super.forRootAsync(options));
   }
 

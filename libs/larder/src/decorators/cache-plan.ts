@@ -1,5 +1,7 @@
 import { InvalidOptionError } from '../errors';
 import { describe, parseDuration } from '../options/duration';
+import { assertKnownKeys, optionKeys, type OptionKeys } from '../options/known-keys';
+import type { CacheableOptions, CacheEvictOptions, CachePutOptions } from './decorator-options';
 import { TextSource } from './text-source';
 
 type Callback = (...args: unknown[]) => unknown;
@@ -29,14 +31,37 @@ export interface EvictPlan {
   readonly namespace?: TextSource;
 }
 
-const WRITE_FIELDS = ['key', 'ttl', 'tags', 'condition', 'unless', 'namespace'];
-const EVICT_FIELDS = ['key', 'tags', 'allEntries', 'beforeInvocation', 'condition', 'namespace'];
+const DECORATOR_KEYS: Record<WritePlan['decorator'] | '@CacheEvict', OptionKeys> = {
+  '@Cacheable': optionKeys<CacheableOptions>({
+    key: true,
+    ttl: true,
+    tags: true,
+    condition: true,
+    unless: true,
+    namespace: true,
+  }),
+  '@CachePut': optionKeys<CachePutOptions>({
+    key: true,
+    ttl: true,
+    tags: true,
+    condition: true,
+    unless: true,
+    namespace: true,
+  }),
+  '@CacheEvict': optionKeys<CacheEvictOptions>({
+    key: true,
+    tags: true,
+    allEntries: true,
+    beforeInvocation: true,
+    condition: true,
+    namespace: true,
+  }),
+};
 
 /** Reads a decorator's options object, refusing unknown fields (a typo must not silently do nothing). */
 function fieldsOf(
-  decorator: string,
+  decorator: keyof typeof DECORATOR_KEYS,
   raw: unknown,
-  allowed: string[],
   where: string,
 ): Record<string, unknown> {
   if (raw === undefined) return {};
@@ -45,13 +70,7 @@ function fieldsOf(
       `Invalid ${decorator} options on ${where}: ${describe(raw)}. Expected an object.`,
     );
   }
-  for (const name of Object.keys(raw)) {
-    if (!allowed.includes(name)) {
-      throw new InvalidOptionError(
-        `Unknown ${decorator} option "${name}" on ${where}. Allowed: ${allowed.join(', ')}.`,
-      );
-    }
-  }
+  assertKnownKeys(raw, DECORATOR_KEYS[decorator], { subject: `${decorator} option`, where });
   return raw as Record<string, unknown>;
 }
 
@@ -105,7 +124,7 @@ function optionalText(
  * @throws InvalidOptionError naming the option and `Class.method`; InvalidKeyError for a bad template
  */
 export function writePlan(decorator: WritePlan['decorator'], raw: unknown, where: string): WritePlan {
-  const o = fieldsOf(decorator, raw, WRITE_FIELDS, where);
+  const o = fieldsOf(decorator, raw, where);
   if (decorator === '@CachePut' && o.key === undefined) {
     throw new InvalidOptionError(
       `Missing @CachePut option "key" on ${where}: give the key of the entry this method refreshes.`,
@@ -131,7 +150,7 @@ export function writePlan(decorator: WritePlan['decorator'], raw: unknown, where
  */
 export function evictPlan(raw: unknown, where: string): EvictPlan {
   const decorator = '@CacheEvict';
-  const o = fieldsOf(decorator, raw, EVICT_FIELDS, where);
+  const o = fieldsOf(decorator, raw, where);
   const plan: EvictPlan = {
     key: optionalText(decorator, 'key', o.key, where, true),
     tags: tagPlan(decorator, o.tags, where),

@@ -35,7 +35,26 @@ describe('caching decorators: checks when applied', () => {
   it('refuses bad options with E_INVALID_OPTION naming the option and Class.method', () => {
     const cases: Array<[MethodDecorator, RegExp]> = [
       [Cacheable({ ttl: '5 minutes' as '5m' }), /@Cacheable option "ttl" on Shop\.find/],
-      [Cacheable({ keys: 'x' } as unknown as object), /Unknown @Cacheable option "keys" on Shop\.find/],
+      [
+        Cacheable({ keys: 'x' } as unknown as object),
+        /Unknown @Cacheable option "keys" on Shop\.find\. Did you mean "key"\?/,
+      ],
+      [
+        Cacheable({ tll: '5m' } as unknown as object),
+        /Unknown @Cacheable option "tll" on Shop\.find\. Did you mean "ttl"\?/,
+      ],
+      [
+        CachePut({ key: 'k', unles: () => false } as unknown as { key: string }),
+        /Unknown @CachePut option "unles" on Shop\.find\. Did you mean "unless"\?/,
+      ],
+      [
+        CacheEvict({ key: 'k', beforeInvokation: true } as unknown as object),
+        /Unknown @CacheEvict option "beforeInvokation" on Shop\.find\. Did you mean "beforeInvocation"\?/,
+      ],
+      [
+        CacheEvict({ key: 'k', colour: 1 } as unknown as object),
+        /Unknown @CacheEvict option "colour" on Shop\.find\. Allowed/,
+      ],
       [Cacheable({ key: 42 as unknown as string }), /"key" on Shop\.find/],
       [Cacheable({ condition: true as unknown as () => boolean }), /"condition" on Shop\.find/],
       [Cacheable({ tags: 'products' as unknown as string[] }), /"tags" on Shop\.find/],

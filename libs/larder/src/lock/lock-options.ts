@@ -1,5 +1,6 @@
 import { InvalidArgumentError, InvalidOptionError } from '../errors';
 import { describe, parseDuration, type Duration } from '../options/duration';
+import { assertKnownKeys, optionKeys } from '../options/known-keys';
 
 /**
  * Module-wide lock defaults, under the `lock` field of `CacheModule.forRoot()`. Every field is
@@ -57,12 +58,23 @@ export interface ResolvedAcquireOptions {
   autoExtend: boolean;
 }
 
+const LOCK_KEYS = optionKeys<LockModuleOptions>({ ttl: true, wait: true, retryDelay: true });
+const ACQUIRE_KEYS = optionKeys<AcquireOptions>({
+  ttl: true,
+  wait: true,
+  retryDelay: true,
+  owner: true,
+  autoExtend: true,
+});
+/** Hoisted: acquire is a hot path, and the check allocates nothing when every field is known. */
+const ACQUIRE_PLACE = { subject: 'acquire option' };
+
 /** Defaults used when the module has no `lock` field (or in code built without the module). */
 export const DEFAULT_LOCK_OPTIONS: ResolvedLockOptions = { ttl: 30_000, wait: 0, retryDelay: 100 };
 
 /**
  * Validates the module's `lock` option once at boot and fills in defaults.
- * @throws InvalidOptionError naming the field as `"lock.<field>"`
+ * @throws InvalidOptionError naming the field as `"lock.<field>"` (also an unknown one)
  * @example resolveLockOptions({ ttl: '10s' }) // { ttl: 10000, wait: 0, retryDelay: 100 }
  */
 export function resolveLockOptions(raw: LockModuleOptions | undefined): ResolvedLockOptions {
@@ -72,6 +84,7 @@ export function resolveLockOptions(raw: LockModuleOptions | undefined): Resolved
       `Invalid Larder option "lock": ${describe(raw)}. Allowed: an object { ttl, wait, retryDelay }.`,
     );
   }
+  assertKnownKeys(raw, LOCK_KEYS, { subject: 'Larder option', path: 'lock' });
   return {
     ttl: parseDuration(raw.ttl ?? DEFAULT_LOCK_OPTIONS.ttl, 'Larder option "lock.ttl"'),
     wait: parseDuration(raw.wait ?? DEFAULT_LOCK_OPTIONS.wait, 'Larder option "lock.wait"', {
@@ -95,7 +108,7 @@ export function assertOwner(owner: unknown, max: number): asserts owner is strin
 
 /**
  * Validates per-call options against the module defaults.
- * @throws InvalidOptionError naming `ttl`, `wait` or `retryDelay`; InvalidArgumentError naming `owner` or `autoExtend`
+ * @throws InvalidOptionError naming `ttl`, `wait`, `retryDelay` or an unknown field; InvalidArgumentError naming `owner` or `autoExtend`
  */
 export function resolveAcquireOptions(
   opts: AcquireOptions | undefined,
@@ -108,6 +121,7 @@ export function resolveAcquireOptions(
       `Invalid options: ${describe(opts)}. Expected { ttl, wait, retryDelay, owner, autoExtend }.`,
     );
   }
+  assertKnownKeys(opts, ACQUIRE_KEYS, ACQUIRE_PLACE);
   if (opts.owner !== undefined) assertOwner(opts.owner, maxOwnerLength);
   if (opts.autoExtend !== undefined && typeof opts.autoExtend !== 'boolean') {
     throw new InvalidArgumentError(

@@ -15,6 +15,8 @@ import { InvalidOptionError } from '../errors';
 import { describe, parseDuration } from './duration';
 import type { LarderModuleOptions, ResolvedLarderOptions } from './larder-options.interface';
 import { jsonSerializer } from './serializer';
+import { assertKnownKeys, assertOptionsObject } from './known-keys';
+import { CLUSTER_KEYS, LARDER_OPTION, MEMORY_KEYS, MODULE_KEYS } from './larder-option-keys';
 import { resolveLockOptions } from '../lock/lock-options';
 import { resolveRateLimitOptions } from '../rate-limit/rate-limit-options.resolver';
 import { resolveSessionOptions } from '../session/session-options';
@@ -106,6 +108,8 @@ function checkRedis(redis: unknown): void {
   if (nodes !== undefined && (!Array.isArray(nodes) || nodes.length === 0)) {
     fail('redis.nodes', nodes, 'a non-empty array of cluster nodes');
   }
+  // Only Larder's own { nodes, options } wrapper is checked: ioredis options and instances are ioredis'.
+  if (nodes !== undefined) assertKnownKeys(redis, CLUSTER_KEYS, { ...LARDER_OPTION, path: 'redis' });
   // ioredis prefixes keys but not SCAN patterns, so clear() would find keys it then cannot delete.
   const prefix = keyPrefixOf(redis);
   if (prefix !== undefined && prefix !== '') {
@@ -129,7 +133,9 @@ function checkStore(store: unknown): void {
 
 function resolveMemory(memory: LarderModuleOptions['memory']): ResolvedLarderOptions['memory'] {
   if (memory === undefined || memory === false) return false;
-  if (typeof memory !== 'object' || memory === null) fail('memory', memory, 'false or { maxItems, ttl }');
+  if (typeof memory !== 'object' || memory === null || Array.isArray(memory))
+    fail('memory', memory, 'false or { maxItems, ttl }');
+  assertKnownKeys(memory, MEMORY_KEYS, { ...LARDER_OPTION, path: 'memory' });
   const maxItems = memory.maxItems ?? 10_000;
   if (!Number.isInteger(maxItems) || maxItems < 1) fail('memory.maxItems', maxItems, 'an integer >= 1');
   return { maxItems, ttl: parseDuration(memory.ttl ?? 60_000, 'Larder option "memory.ttl"') };
@@ -156,8 +162,9 @@ function checkSerializer(serializer: unknown): void {
  * Validates module options once at boot and fills in defaults.
  * @throws InvalidOptionError naming the field, the value and what is allowed
  */
-export function resolveLarderOptions(options: LarderModuleOptions = {}): ResolvedLarderOptions {
-  if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
+export function resolveLarderOptions(options: LarderModuleOptions): ResolvedLarderOptions {
+  assertOptionsObject(options, 'Larder', "an object (forRootAsync's factory must return one)");
+  assertKnownKeys(options, MODULE_KEYS, LARDER_OPTION);
   checkScalars(options);
   checkRedis(options.redis);
   checkStore(options.store);

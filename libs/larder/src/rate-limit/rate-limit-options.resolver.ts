@@ -1,9 +1,17 @@
 import { InvalidOptionError } from '../errors';
 import { describe } from '../options/duration';
+import { assertKnownKeys, optionKeys } from '../options/known-keys';
 import { resolveRateLimitRules } from './rate-limit-rule.resolver';
 import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit.types';
 
-const FIELDS = new Set(['rules', 'failOpen', 'insurance', 'headers', 'legacyHeaders', 'maxMemoryKeys']);
+const RATE_LIMIT_KEYS = optionKeys<RateLimitModuleOptions>({
+  rules: true,
+  failOpen: true,
+  insurance: true,
+  headers: true,
+  legacyHeaders: true,
+  maxMemoryKeys: true,
+});
 
 function fail(field: string, value: unknown, allowed: string): never {
   throw new InvalidOptionError(
@@ -29,10 +37,7 @@ export function resolveRateLimitOptions(raw: RateLimitModuleOptions | undefined)
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     fail('', raw, 'an object { rules, failOpen, ... }');
   const options = raw as Record<string, unknown>;
-  for (const field of Object.keys(options)) {
-    if (!FIELDS.has(field))
-      fail(field, options[field], `no such field; rateLimit has ${[...FIELDS].join(', ')}`);
-  }
+  assertKnownKeys(options, RATE_LIMIT_KEYS, { subject: 'Larder option', path: 'rateLimit' });
   const maxMemoryKeys = options.maxMemoryKeys ?? 100_000;
   if (typeof maxMemoryKeys !== 'number' || !Number.isInteger(maxMemoryKeys) || maxMemoryKeys < 1) {
     fail('maxMemoryKeys', maxMemoryKeys, 'an integer >= 1');

@@ -106,5 +106,8 @@ describe('rate limit options', () => {
       /E_INVALID_OPTION|algorithm/,
     );
     expect(define({ limit: 1, window: '1s' })).not.toThrow();
+    expect(define({ limit: 1, window: '1s', blockfor: '1m' } as never)).toThrow(
+      /^Unknown @RateLimit rule "Controller\.handler\[0\]\.blockfor"\. Did you mean "Controller\.handler\[0\]\.blockFor"\?/,
+    );
   });
 });

@@ -1,15 +1,27 @@
 import { InvalidOptionError } from '../errors';
 import { describe, parseDuration } from '../options/duration';
-import type { RateLimitAlgorithm, RateLimitRule, ResolvedRateLimitRule } from './rate-limit.types';
+import { assertKnownKeys, optionKeys, unknownOptionError } from '../options/known-keys';
+import type {
+  RateLimitAlgorithm,
+  RateLimitCheck,
+  RateLimitRule,
+  ResolvedRateLimitRule,
+} from './rate-limit.types';
 
 export const RATE_LIMIT_ALGORITHMS: readonly RateLimitAlgorithm[] = [
   'sliding-window',
   'fixed-window',
   'token-bucket',
 ];
-const RULE_FIELDS = new Set(['name', 'limit', 'window', 'by', 'algorithm', 'cost', 'blockFor']);
+// The aliases are other rate limiters' names for the same things (throttler, rate-limiter-flexible,
+// express-rate-limit), so a migrated rule gets pointed at the right field.
+const RULE_KEYS = optionKeys<RateLimitRule>(
+  { name: true, limit: true, window: true, by: true, algorithm: true, cost: true, blockFor: true },
+  { ttl: 'window', duration: 'window', max: 'limit', points: 'limit', blockDuration: 'blockFor' },
+);
 const NAME_PATTERN = /^[A-Za-z0-9_.#-]{1,100}$/;
 const MAX_LIMIT = 1_000_000_000;
+const CHECK_KEYS = optionKeys<RateLimitCheck>({ key: true, rule: true });
 /** Rules this module produced, so a resolved rule handed back (decorator metadata, module rules) is not checked again. */
 const RESOLVED = new WeakSet<object>();
 
@@ -57,12 +69,8 @@ export function resolveRateLimitRule(
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     fail(origin, '', raw, 'an object { limit, window, name?, by?, algorithm?, cost?, blockFor? }');
   }
-  const rule = raw as RateLimitRule & Record<string, unknown>;
-  for (const field of Object.keys(rule)) {
-    // Catches throttler-style `ttl` or a misspelt field instead of silently ignoring it.
-    if (!RULE_FIELDS.has(field))
-      fail(origin, field, rule[field], `no such field; rules have ${[...RULE_FIELDS].join(', ')}`);
-  }
+  const rule = raw as RateLimitRule;
+  assertKnownKeys(rule, RULE_KEYS, { subject: origin.kind, path: origin.path });
   const name = rule.name ?? defaultName;
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     fail(origin, 'name', name, 'letters, digits, "_", ".", "#" or "-" (1 to 100 characters)');
@@ -105,4 +113,19 @@ export function resolveRateLimitRules(
     seen.add(rule.name);
     return rule;
   });
+}
+
+/**
+ * Checks one entry of `consumeAll(checks)`: an object with `key` and `rule` and nothing else.
+ * @throws InvalidOptionError naming `checks[index]` and the field
+ */
+export function checkOf(check: RateLimitCheck, index: number): RateLimitCheck {
+  if (typeof check !== 'object' || check === null || Array.isArray(check)) {
+    fail({ kind: 'rate limit check', path: `checks[${index}]` }, '', check, 'an object { key, rule }');
+  }
+  const unknown = CHECK_KEYS.findUnknown(check);
+  if (unknown !== undefined) {
+    throw unknownOptionError(unknown, CHECK_KEYS, { subject: 'rate limit check', path: `checks[${index}]` });
+  }
+  return check;
 }

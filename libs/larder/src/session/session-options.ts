@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { InvalidOptionError } from '../errors';
 import { describe, parseDuration, parseOptionalDuration, type Duration } from '../options/duration';
+import { assertKnownKeys, optionKeys } from '../options/known-keys';
 
 const DAY = 86_400_000;
 
@@ -74,6 +75,22 @@ export interface ResolvedSessionOptions {
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const ATTRIBUTE_VALUE = /^[\x21-\x3a\x3c-\x7e]+$/;
 
+const SESSION_KEYS = optionKeys<SessionModuleOptions>({
+  ttl: true,
+  rolling: true,
+  maxLifetime: true,
+  maxPerUser: true,
+  bearer: true,
+  cookie: true,
+});
+const COOKIE_KEYS = optionKeys<SessionCookieOptions>({
+  name: true,
+  secure: true,
+  sameSite: true,
+  path: true,
+  domain: true,
+});
+
 class SessionScalars {
   @IsOptional() @IsBoolean() rolling?: boolean;
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000) maxPerUser?: number;
@@ -109,7 +126,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Validates the `session` module option and fills in defaults.
- * @throws InvalidOptionError naming the field as `session.<field>`
+ * @throws InvalidOptionError naming the field as `session.<field>` (also an unknown one)
  * @example resolveSessionOptions({ ttl: '30m', rolling: true }).ttl // 1_800_000
  */
 export function resolveSessionOptions(raw: SessionModuleOptions | undefined): ResolvedSessionOptions {
@@ -117,9 +134,11 @@ export function resolveSessionOptions(raw: SessionModuleOptions | undefined): Re
     throw new InvalidOptionError(`Invalid Larder option "session": ${describe(raw)}. Allowed: an object.`);
   }
   const options: SessionModuleOptions = raw ?? {};
+  assertKnownKeys(options, SESSION_KEYS, { subject: 'Larder option', path: 'session' });
   if (options.cookie !== undefined && !isPlainObject(options.cookie))
     fail('cookie', options.cookie, 'an object');
   const cookie: SessionCookieOptions = options.cookie ?? {};
+  assertKnownKeys(cookie, COOKIE_KEYS, { subject: 'Larder option', path: 'session.cookie' });
   const scalars = plainToInstance(SessionScalars, {
     rolling: options.rolling,
     maxPerUser: options.maxPerUser,

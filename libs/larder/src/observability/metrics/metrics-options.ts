@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { InvalidOptionError } from '../../errors';
 import { describe } from '../../options/duration';
+import { assertKnownKeys, optionKeys } from '../../options/known-keys';
 import { loadOptionalPeer } from '../optional-peer';
 
 /**
@@ -42,7 +43,12 @@ export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
 ]);
 
 const METRIC_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const KNOWN_FIELDS = new Set(['enabled', 'registry', 'prefix', 'buckets']);
+const METRICS_KEYS = optionKeys<MetricsModuleOptions>({
+  enabled: true,
+  registry: true,
+  prefix: true,
+  buckets: true,
+});
 
 function fail(field: string, value: unknown, allowed: string): never {
   const name = field ? `metrics.${field}` : 'metrics';
@@ -84,8 +90,7 @@ export function resolveMetricsOptions(raw: unknown): ResolvedMetricsOptions | un
     fail('', raw, 'an object { enabled?, registry?, prefix?, buckets? }');
   }
   const options = raw as Record<string, unknown>;
-  const unknown = Object.keys(options).find((k) => !KNOWN_FIELDS.has(k));
-  if (unknown !== undefined) fail(unknown, options[unknown], 'only enabled, registry, prefix, buckets');
+  assertKnownKeys(options, METRICS_KEYS, { subject: 'Larder option', path: 'metrics' });
   if (options.enabled !== undefined && typeof options.enabled !== 'boolean') {
     fail('enabled', options.enabled, 'true or false');
   }

@@ -89,6 +89,45 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       );
     });
 
+    it('refuses unknown fields in per-call options, naming them, before writing anything', async () => {
+      const cases: Array<[() => Promise<unknown>, string, string]> = [
+        [() => cache.set('typo', 1, { tll: '1m' } as never), 'set option "tll"', 'Did you mean "ttl"?'],
+        [
+          () => cache.namespace('scope').set('typo', 1, { tag: ['t'] } as never),
+          'set option "tag"',
+          'Did you mean "tags"?',
+        ],
+        [
+          () => cache.getOrSet('typo', () => 1, { ttL: 5 } as never),
+          'getOrSet option "ttL"',
+          'Did you mean "ttl"?',
+        ],
+        [
+          () => cache.setMany([{ key: 'ok', value: 1 }, { key: 'typo', value: 1, tgs: [] } as never]),
+          'setMany entry field "entries[1].tgs"',
+          'Did you mean "entries[1].tags"?',
+        ],
+        [
+          () => cache.increment('typo', 1, { tl: 5 } as never),
+          'increment option "tl"',
+          'Did you mean "ttl"?',
+        ],
+      ];
+      for (const [call, named, suggestion] of cases) {
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toMatchObject({ code: 'E_INVALID_OPTION', message: expect.stringContaining(named) });
+        expect((error as Error).message).toContain(suggestion);
+      }
+      expect(await cache.getMany(['typo', 'ok'])).toEqual([undefined, undefined]);
+      expect(await cache.namespace('scope').get('typo')).toBeUndefined();
+      await expect(cache.getOrSet('typo', () => 1, null as never)).rejects.toMatchObject({
+        code: 'E_INVALID_ARGUMENT',
+      });
+    });
+
     it('reads and writes several keys at once', async () => {
       await cache.setMany<unknown>([
         { key: 'm1', value: 1 },

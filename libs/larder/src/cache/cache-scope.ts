@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors';
 import type { CacheEventListener, CacheEventName, CacheStats } from '../observability/cache-events';
 import type { Duration } from '../options/duration';
 import { assertKey, assertTags, resolveTtl } from './cache-key';
+import { checkEntryFields, checkIncrementOptions, checkSetOptions } from './cache-call-options';
 import type { CacheCore, Scope } from './cache-core';
 import { CacheReader } from './cache-reader';
 import { CacheWriter } from './cache-writer';
@@ -70,8 +71,13 @@ export class CacheScope {
    */
   async set<T>(key: string, value: T, ttlOrOptions?: Duration | CacheSetOptions): Promise<void> {
     assertKey(key, this.core.options.maxKeyLength);
-    const options =
-      typeof ttlOrOptions === 'object' && ttlOrOptions !== null ? ttlOrOptions : { ttl: ttlOrOptions };
+    let options: CacheSetOptions;
+    if (typeof ttlOrOptions === 'object' && ttlOrOptions !== null) {
+      checkSetOptions(ttlOrOptions, 'set');
+      options = ttlOrOptions;
+    } else {
+      options = { ttl: ttlOrOptions };
+    }
     const ttl = resolveTtl(options.ttl, this.core.options.defaultTtl);
     const tags = options.tags ?? [];
     assertTags(tags, this.core.options.maxKeyLength);
@@ -82,8 +88,9 @@ export class CacheScope {
   async setMany<T>(entries: Array<CacheEntry<T>>): Promise<void> {
     if (!Array.isArray(entries))
       throw new InvalidArgumentError('Invalid entries: expected an array of { key, value }.');
-    const checked = entries.map((e) => {
+    const checked = entries.map((e, index) => {
       assertKey(e?.key, this.core.options.maxKeyLength);
+      checkEntryFields(e, index);
       const tags = e.tags ?? [];
       assertTags(tags, this.core.options.maxKeyLength);
       return { key: e.key, value: e.value, ttl: resolveTtl(e.ttl, this.core.options.defaultTtl), tags };
@@ -114,6 +121,7 @@ export class CacheScope {
   async getOrSet<T>(key: string, loader: () => T | Promise<T>, options: CacheSetOptions = {}): Promise<T> {
     assertKey(key, this.core.options.maxKeyLength);
     if (typeof loader !== 'function') throw new InvalidArgumentError('Invalid loader: expected a function.');
+    checkSetOptions(options, 'getOrSet');
     const ttl = resolveTtl(options.ttl, this.core.options.defaultTtl);
     const tags = options.tags ?? [];
     assertTags(tags, this.core.options.maxKeyLength);
@@ -140,6 +148,7 @@ export class CacheScope {
     assertKey(key, this.core.options.maxKeyLength);
     if (!Number.isSafeInteger(by))
       throw new InvalidArgumentError(`Invalid by: ${by}. Expected a safe integer.`);
+    checkIncrementOptions(options);
     return this.writer.increment(key, by, resolveTtl(options.ttl, 0));
   }
 

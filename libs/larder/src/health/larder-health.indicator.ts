@@ -3,6 +3,7 @@ import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/term
 import type { ValueBackend } from '../cache/value-backend';
 import { InvalidArgumentError } from '../errors';
 import { describe, parseOptionalDuration, type Duration } from '../options/duration';
+import { assertKnownKeys, optionKeys } from '../options/known-keys';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { withTimeout } from '../redis/with-timeout';
@@ -15,6 +16,9 @@ export interface LarderHealthCheckOptions {
   /** Longest the whole check may take; past it the result is `down`. Default: the module's `commandTimeout`. */
   timeout?: Duration;
 }
+
+const HEALTH_CHECK_KEYS = optionKeys<LarderHealthCheckOptions>({ timeout: true });
+const HEALTH_CHECK_PLACE = { subject: 'isHealthy option' };
 
 /**
  * One Redis connection as the health check saw it.
@@ -102,6 +106,7 @@ export class LarderHealthIndicator {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError(`Invalid options: ${describe(options)}. Expected { timeout? }.`);
     }
+    assertKnownKeys(options, HEALTH_CHECK_KEYS, HEALTH_CHECK_PLACE);
     const timeout = parseOptionalDuration(options.timeout, 'timeout') ?? this.options.commandTimeout;
     const session = this.indicators().check(key);
     const details: LarderHealthDetails = {

@@ -67,6 +67,10 @@ describe('LarderHealthIndicator', () => {
     await expect(health.isHealthy('')).rejects.toThrow(InvalidArgumentError);
     await expect(health.isHealthy('larder', { timeout: -1 })).rejects.toThrow(InvalidOptionError);
     await expect(health.isHealthy('larder', { timeout: -1 })).rejects.toThrow(/timeout/);
+    await expect(health.isHealthy('larder', { timout: 100 } as never)).rejects.toMatchObject({
+      code: 'E_INVALID_OPTION',
+      message: expect.stringMatching(/^Unknown isHealthy option "timout"\. Did you mean "timeout"\?/),
+    });
   });
 
   it('is not provided when @nestjs/terminus is not installed', () => {

@@ -92,6 +92,33 @@ describe.each(['memory', 'redis'] as const)('RateLimitService (%s)', (backend) =
     await expect(service.consumeAll([])).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
   });
 
+  it('refuses unknown rule and check fields, naming them and the field meant', async () => {
+    await expect(service.consume('k', { limit: 5, windw: '1s' } as never)).rejects.toMatchObject({
+      code: 'E_INVALID_OPTION',
+      message: expect.stringMatching(
+        /^Unknown rate limit rule "rule\.windw"\. Did you mean "rule\.window"\?/,
+      ),
+    });
+    await expect(service.consume('k', { limit: 5, window: '1s', ttl: 60 } as never)).rejects.toThrow(
+      /"rule\.ttl"\. Did you mean "rule\.window"\?/,
+    );
+    await expect(service.reset('k', { limt: 5, window: '1s' } as never)).rejects.toThrow(
+      /"rule\.limt"\. Did you mean "rule\.limit"\?/,
+    );
+    const rule: RateLimitRule = { limit: 5, window: '1s' };
+    await expect(
+      service.consumeAll([{ key: 'k', rule }, { key: 'k', rules: rule } as never]),
+    ).rejects.toMatchObject({
+      code: 'E_INVALID_OPTION',
+      message: expect.stringMatching(
+        /^Unknown rate limit check "checks\[1\]\.rules"\. Did you mean "checks\[1\]\.rule"\?/,
+      ),
+    });
+    await expect(service.consumeAll([null as never])).rejects.toMatchObject({ code: 'E_INVALID_OPTION' });
+    // Nothing was consumed by the refused calls.
+    expect((await service.consume('k', rule)).remaining).toBe(4);
+  });
+
   if (backend === 'redis') {
     it('stores hashed, namespaced keys with one hash tag per client', async () => {
       await service.consumeAll([

@@ -7,7 +7,7 @@ import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { RateLimitEvents, type RateLimitEventListener, type RateLimitEventName } from './rate-limit-events';
 import { clientTag, ruleKeys, type RuleKeys } from './rate-limit-keys';
 import { resolveRateLimitOptions } from './rate-limit-options.resolver';
-import { isResolvedRule, resolveRateLimitRule } from './rate-limit-rule.resolver';
+import { checkOf, isResolvedRule, resolveRateLimitRule } from './rate-limit-rule.resolver';
 import type { StoreCheck, StoreOutcome } from './rate-limit.store';
 import type {
   RateLimitCheck,
@@ -91,7 +91,10 @@ export class RateLimitService {
     if (!Array.isArray(checks) || checks.length === 0) {
       throw new InvalidArgumentError('Invalid checks: expected a non-empty array of { key, rule }.');
     }
-    const resolved = checks.map((c) => ({ key: c.key, rule: this.resolve(c.rule) }));
+    const resolved = checks.map((c, i) => {
+      const { key, rule } = checkOf(c, i);
+      return { key, rule: this.resolve(rule) };
+    });
     const storeChecks: StoreCheck[] = resolved.map(({ key, rule }) => ({
       keys: this.keysFor(key, rule),
       rule,

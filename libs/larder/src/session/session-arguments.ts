@@ -5,9 +5,45 @@ import {
   StoreUnavailableError,
 } from '../errors';
 import { describe } from '../options/duration';
+import { assertKnownKeys, optionKeys, type OptionKeys } from '../options/known-keys';
+import type { CreateSessionOptions, RotateSessionOptions } from './session.types';
 
 /** Longest accepted user id, in characters. */
 export const MAX_USER_ID_LENGTH = 1024;
+
+const CREATE_KEYS = optionKeys<CreateSessionOptions>({ userId: true, ttl: true });
+const ROTATE_KEYS = optionKeys<RotateSessionOptions>({ userId: true });
+const CREATE_PLACE = { subject: 'create option' };
+const ROTATE_PLACE = { subject: 'rotate option' };
+
+function checkOptions<T extends object>(
+  options: T,
+  keys: OptionKeys,
+  place: { subject: string },
+  expected: string,
+): T {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`Invalid options: ${describe(options)}. Expected ${expected}.`);
+  }
+  assertKnownKeys(options, keys, place);
+  return options;
+}
+
+/**
+ * Checks the options of `create`: an object with only `userId` and `ttl`.
+ * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field
+ */
+export function checkCreateOptions(options: CreateSessionOptions): CreateSessionOptions {
+  return checkOptions(options, CREATE_KEYS, CREATE_PLACE, '{ userId?, ttl? }');
+}
+
+/**
+ * Checks the options of `rotate`: an object with only `userId`.
+ * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field
+ */
+export function checkRotateOptions(options: RotateSessionOptions): RotateSessionOptions {
+  return checkOptions(options, ROTATE_KEYS, ROTATE_PLACE, '{ userId? }');
+}
 
 /** The error for a session that is gone (or an id that never was one). */
 export function notFound(): SessionNotFoundError {

@@ -130,6 +130,26 @@ describe.each(backends)('SessionService contract (%s)', (backend, base) => {
     expect((await sessions.get(id))?.data).toEqual({ keep: 1 });
   });
 
+  it('refuses unknown create and rotate options, naming them, before touching the store', async () => {
+    const { sessions } = await setup();
+    const created: unknown[] = [];
+    sessions.on('session.created', (e) => created.push(e));
+    await expect(sessions.create({}, { userID: 'u1' } as never)).rejects.toMatchObject({
+      code: 'E_INVALID_OPTION',
+      message: expect.stringMatching(/^Unknown create option "userID"\. Did you mean "userId"\?/),
+    });
+    await expect(sessions.create({}, { tll: '1h' } as never)).rejects.toThrow(/"tll".*"ttl"/);
+    const { id } = await sessions.create({ keep: 1 });
+    await expect(sessions.rotate(id, { userid: 'u1' } as never)).rejects.toMatchObject({
+      code: 'E_INVALID_OPTION',
+      message: expect.stringMatching(/^Unknown rotate option "userid"\. Did you mean "userId"\?/),
+    });
+    await expect(sessions.rotate(id, null as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    // The refused rotations left the session where it was.
+    expect((await sessions.get(id))?.data).toEqual({ keep: 1 });
+    expect(created).toHaveLength(1);
+  });
+
   it("concurrent updates of one session never lose each other's fields", async () => {
     const { sessions } = await setup();
     const { id } = await sessions.create({ base: true });

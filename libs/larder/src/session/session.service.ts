@@ -1,13 +1,19 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { InvalidArgumentError } from '../errors';
 import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS } from '../larder.constants';
-import { describe, parseDuration } from '../options/duration';
+import { parseDuration } from '../options/duration';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { Serializer } from '../options/serializer';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { MemorySessionStore } from './memory-session.store';
 import { RedisSessionStore } from './redis-session.store';
-import { checkUserId, notFound, runStore, userField } from './session-arguments';
+import {
+  checkCreateOptions,
+  checkRotateOptions,
+  checkUserId,
+  notFound,
+  runStore,
+  userField,
+} from './session-arguments';
 import { checkFields, decodeData, encodeData, toSession, toSummary } from './session-codec';
 import { readBearer, readCookie, serializeCookie, type IncomingHeaders } from './session-cookie';
 import { SessionEvents, type SessionEventListener, type SessionEventName } from './session-events';
@@ -69,9 +75,7 @@ export class SessionService implements OnApplicationShutdown {
   ): Promise<CreatedSession> {
     const { set } = checkFields(data, 'data');
     const encoded = encodeData(this.serializer, set, 'data');
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`Invalid options: ${describe(options)}. Expected { userId?, ttl? }.`);
-    }
+    checkCreateOptions(options);
     const userId = checkUserId(options.userId, 'options.userId');
     const ttl = options.ttl === undefined ? this.options.ttl : parseDuration(options.ttl, 'ttl');
     const id = newSessionId();
@@ -162,7 +166,7 @@ export class SessionService implements OnApplicationShutdown {
    */
   async rotate(id: string, options: RotateSessionOptions = {}): Promise<CreatedSession> {
     const handle = this.handleOrThrow(id);
-    const newUser = checkUserId(options?.userId, 'options.userId');
+    const newUser = checkUserId(checkRotateOptions(options).userId, 'options.userId');
     // The old session's user names the index the script must declare, so read it first.
     const old = await runStore('rotate', () => this.store.read(handle, false));
     if (!old) throw notFound();

@@ -5,6 +5,10 @@ import { describe } from './duration';
 /**
  * The field names one kind of options object accepts, built once per kind (see `optionKeys`).
  * A misspelt field must fail loudly: read as `undefined`, it would silently become a default.
+ * Plain functions, independent of class-validator, so a custom validation decorator can use
+ * `findUnknown` and `unknownOptionError` for the same check and the same message.
+ *
+ * @example new OptionKeys(['ttl', 'wait']).findUnknown({ tll: 5 }) // 'tll'
  */
 export class OptionKeys {
   private readonly names: ReadonlySet<string>;

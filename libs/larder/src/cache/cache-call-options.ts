@@ -1,6 +1,5 @@
-import { InvalidArgumentError } from '../errors';
-import { describe, type Duration } from '../options/duration';
-import { assertKnownKeys, optionKeys, unknownOptionError } from '../options/known-keys';
+import type { Duration } from '../options/duration';
+import { checkCallOptions, optionKeys, unknownOptionError } from '../options/known-keys';
 import type { CacheEntry, CacheSetOptions } from './cache-scope';
 
 const SET_KEYS = optionKeys<CacheSetOptions>({ ttl: true, tags: true });
@@ -11,19 +10,12 @@ const SET_PLACE = { subject: 'set option' };
 const GET_OR_SET_PLACE = { subject: 'getOrSet option' };
 const INCREMENT_PLACE = { subject: 'increment option' };
 
-function assertObject(options: unknown, expected: string): asserts options is object {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError(`Invalid options: ${describe(options)}. Expected ${expected}.`);
-  }
-}
-
 /**
  * Checks the options of `set` or `getOrSet`: an object with only `ttl` and `tags`.
  * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field and the closest valid one
  */
 export function checkSetOptions(options: unknown, method: 'set' | 'getOrSet'): void {
-  assertObject(options, '{ ttl?, tags? }');
-  assertKnownKeys(options, SET_KEYS, method === 'set' ? SET_PLACE : GET_OR_SET_PLACE);
+  checkCallOptions(options, SET_KEYS, method === 'set' ? SET_PLACE : GET_OR_SET_PLACE, '{ ttl?, tags? }');
 }
 
 /**
@@ -45,6 +37,5 @@ export function checkEntryFields(entry: object, index: number): void {
  * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field and the closest valid one
  */
 export function checkIncrementOptions(options: unknown): void {
-  assertObject(options, '{ ttl? }');
-  assertKnownKeys(options, INCREMENT_KEYS, INCREMENT_PLACE);
+  checkCallOptions(options, INCREMENT_KEYS, INCREMENT_PLACE, '{ ttl? }');
 }

@@ -31,23 +31,19 @@ export interface EvictPlan {
   readonly namespace?: TextSource;
 }
 
+/** `@Cacheable` and `@CachePut` take the same fields; the compiler checks this list against both. */
+const WRITE_FIELDS: { readonly [K in keyof Required<CacheableOptions>]: true } = {
+  key: true,
+  ttl: true,
+  tags: true,
+  condition: true,
+  unless: true,
+  namespace: true,
+};
+
 const DECORATOR_KEYS: Record<WritePlan['decorator'] | '@CacheEvict', OptionKeys> = {
-  '@Cacheable': optionKeys<CacheableOptions>({
-    key: true,
-    ttl: true,
-    tags: true,
-    condition: true,
-    unless: true,
-    namespace: true,
-  }),
-  '@CachePut': optionKeys<CachePutOptions>({
-    key: true,
-    ttl: true,
-    tags: true,
-    condition: true,
-    unless: true,
-    namespace: true,
-  }),
+  '@Cacheable': optionKeys<CacheableOptions>(WRITE_FIELDS),
+  '@CachePut': optionKeys<CachePutOptions>(WRITE_FIELDS),
   '@CacheEvict': optionKeys<CacheEvictOptions>({
     key: true,
     tags: true,

@@ -3,7 +3,7 @@ import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/term
 import type { ValueBackend } from '../cache/value-backend';
 import { InvalidArgumentError } from '../errors';
 import { describe, parseOptionalDuration, type Duration } from '../options/duration';
-import { assertKnownKeys, optionKeys } from '../options/known-keys';
+import { checkCallOptions, optionKeys } from '../options/known-keys';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { withTimeout } from '../redis/with-timeout';
@@ -103,10 +103,7 @@ export class LarderHealthIndicator {
     if (typeof key !== 'string' || key.length === 0) {
       throw new InvalidArgumentError(`Invalid key: ${describe(key)}. Expected a non-empty string.`);
     }
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`Invalid options: ${describe(options)}. Expected { timeout? }.`);
-    }
-    assertKnownKeys(options, HEALTH_CHECK_KEYS, HEALTH_CHECK_PLACE);
+    checkCallOptions(options, HEALTH_CHECK_KEYS, HEALTH_CHECK_PLACE, '{ timeout? }');
     const timeout = parseOptionalDuration(options.timeout, 'timeout') ?? this.options.commandTimeout;
     const session = this.indicators().check(key);
     const details: LarderHealthDetails = {

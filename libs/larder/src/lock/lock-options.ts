@@ -1,6 +1,6 @@
 import { InvalidArgumentError, InvalidOptionError } from '../errors';
 import { describe, parseDuration, type Duration } from '../options/duration';
-import { assertKnownKeys, optionKeys } from '../options/known-keys';
+import { assertKnownKeys, checkCallOptions, optionKeys } from '../options/known-keys';
 
 /**
  * Module-wide lock defaults, under the `lock` field of `CacheModule.forRoot()`. Every field is
@@ -116,12 +116,7 @@ export function resolveAcquireOptions(
   maxOwnerLength: number,
 ): ResolvedAcquireOptions {
   if (opts === undefined) return { ...defaults, owner: undefined, autoExtend: false };
-  if (typeof opts !== 'object' || opts === null) {
-    throw new InvalidArgumentError(
-      `Invalid options: ${describe(opts)}. Expected { ttl, wait, retryDelay, owner, autoExtend }.`,
-    );
-  }
-  assertKnownKeys(opts, ACQUIRE_KEYS, ACQUIRE_PLACE);
+  checkCallOptions(opts, ACQUIRE_KEYS, ACQUIRE_PLACE, '{ ttl, wait, retryDelay, owner, autoExtend }');
   if (opts.owner !== undefined) assertOwner(opts.owner, maxOwnerLength);
   if (opts.autoExtend !== undefined && typeof opts.autoExtend !== 'boolean') {
     throw new InvalidArgumentError(

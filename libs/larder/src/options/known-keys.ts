@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../errors';
+import { InvalidArgumentError, InvalidOptionError } from '../errors';
 import { closestName } from './closest-name';
 import { describe } from './duration';
 
@@ -105,4 +105,21 @@ export function assertOptionsObject(value: unknown, what: string, expected: stri
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidOptionError(`Invalid ${what} options: ${describe(value)}. Expected ${expected}.`);
   }
+}
+
+/**
+ * Checks a per-call options argument: an object (`InvalidArgumentError` otherwise, as for any bad
+ * argument) with only known fields (`InvalidOptionError` naming the unknown one).
+ * @example checkCallOptions(options, ACQUIRE_KEYS, ACQUIRE_PLACE, '{ ttl?, wait?, retryDelay?, owner?, autoExtend? }')
+ */
+export function checkCallOptions(
+  options: unknown,
+  known: OptionKeys,
+  place: OptionPlace,
+  expected: string,
+): asserts options is object {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`Invalid options: ${describe(options)}. Expected ${expected}.`);
+  }
+  assertKnownKeys(options, known, place);
 }

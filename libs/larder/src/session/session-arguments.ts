@@ -5,7 +5,7 @@ import {
   StoreUnavailableError,
 } from '../errors';
 import { describe } from '../options/duration';
-import { assertKnownKeys, optionKeys, type OptionKeys } from '../options/known-keys';
+import { checkCallOptions, optionKeys } from '../options/known-keys';
 import type { CreateSessionOptions, RotateSessionOptions } from './session.types';
 
 /** Longest accepted user id, in characters. */
@@ -16,25 +16,13 @@ const ROTATE_KEYS = optionKeys<RotateSessionOptions>({ userId: true });
 const CREATE_PLACE = { subject: 'create option' };
 const ROTATE_PLACE = { subject: 'rotate option' };
 
-function checkOptions<T extends object>(
-  options: T,
-  keys: OptionKeys,
-  place: { subject: string },
-  expected: string,
-): T {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(`Invalid options: ${describe(options)}. Expected ${expected}.`);
-  }
-  assertKnownKeys(options, keys, place);
-  return options;
-}
-
 /**
  * Checks the options of `create`: an object with only `userId` and `ttl`.
  * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field
  */
 export function checkCreateOptions(options: CreateSessionOptions): CreateSessionOptions {
-  return checkOptions(options, CREATE_KEYS, CREATE_PLACE, '{ userId?, ttl? }');
+  checkCallOptions(options, CREATE_KEYS, CREATE_PLACE, '{ userId?, ttl? }');
+  return options;
 }
 
 /**
@@ -42,7 +30,8 @@ export function checkCreateOptions(options: CreateSessionOptions): CreateSession
  * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field
  */
 export function checkRotateOptions(options: RotateSessionOptions): RotateSessionOptions {
-  return checkOptions(options, ROTATE_KEYS, ROTATE_PLACE, '{ userId? }');
+  checkCallOptions(options, ROTATE_KEYS, ROTATE_PLACE, '{ userId? }');
+  return options;
 }
 
 /** The error for a session that is gone (or an id that never was one). */

@@ -1,4 +1,6 @@
-import { ipBucket } from './client-key';
+import type { ExecutionContext } from '@nestjs/common';
+import { clientKey, ipBucket } from './client-key';
+import type { RateLimitKeyFn } from './rate-limit.types';
 
 describe('ipBucket', () => {
   it.each([
@@ -22,5 +24,35 @@ describe('ipBucket', () => {
     );
     expect(new Set(sameNetwork.map(ipBucket)).size).toBe(1);
     expect(ipBucket('2001:db8:1:3::1')).not.toBe(ipBucket('2001:db8:1:2::1'));
+  });
+});
+
+describe('clientKey', () => {
+  const context = {} as ExecutionContext;
+  const request = { ip: '203.0.113.7', user: { id: 42 } };
+  const keyOf = async (value: unknown) => {
+    const reported: string[] = [];
+    const key = await clientKey((() => value) as RateLimitKeyFn, context, request, (r) => reported.push(r));
+    return { key, reported };
+  };
+
+  it('prefixes what `by` returns, and `user` ids', async () => {
+    expect(await keyOf('tenant-1')).toEqual({ key: 'key:tenant-1', reported: [] });
+    expect(await keyOf(7)).toEqual({ key: 'key:7', reported: [] });
+    expect(await clientKey('user', context, request)).toBe('user:42');
+    expect(await clientKey('ip', context, request)).toBe('ip:203.0.113.7');
+  });
+
+  it.each([undefined, null, ''])('falls back to the ip, unreported, for %p (no key)', async (value) => {
+    expect(await keyOf(value)).toEqual({ key: 'ip:203.0.113.7', reported: [] });
+  });
+
+  it.each([
+    [['a', 'b'], 'an array'],
+    [{ id: 1 }, 'object'],
+    [true, 'boolean'],
+    [Number.NaN, 'number'],
+  ])('falls back to the ip and reports %p (a `by` of the wrong type)', async (value, received) => {
+    expect(await keyOf(value)).toEqual({ key: 'ip:203.0.113.7', reported: [received] });
   });
 });

@@ -40,28 +40,42 @@ export function ipBucket(ip: string): string {
     .join(':')}::/64`;
 }
 
-function present(value: unknown): value is string | number {
+/** `undefined`, `null` and `''`: the request has no key of this kind (anonymous, header absent). */
+function absent(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+/** A usable key part: a non-empty string or a finite number. */
+function usable(value: unknown): value is string | number {
   return (
     (typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isFinite(value))
   );
 }
 
 /**
+ * Called when `by` (or `req.user.id`) gives something that is neither a key nor "no key": an
+ * object, an array, a boolean... The request still counts (against its ip); the caller reports it.
+ */
+export type UnusableKeyReporter = (received: string) => void;
+
+/**
  * The client key of one rule for one request: `ip:<ip or IPv6 /64>`, `user:<id>` or `key:<value>`. The prefix
- * keeps the spaces apart (a user id can never count against an ip's budget); a missing user or an
- * empty custom key falls back to the ip, so it can never lift a limit.
+ * keeps the spaces apart (a user id can never count against an ip's budget). A missing user or an
+ * empty custom key falls back to the ip, so it can never lift a limit. A value of the wrong type
+ * (a `by` returning `req.query.key`, which is an array for `?key=a&key=b`) falls back to the ip
+ * too, and is reported: it is a bug in `by`, but the value may come from the request, so it must
+ * never fail the request. Any length is fine: the key is hashed before it is stored.
  */
 export async function clientKey(
   by: RateLimitBy,
   context: ExecutionContext,
   request: HttpRequestLike,
+  reportUnusable?: UnusableKeyReporter,
 ): Promise<string> {
-  if (by === 'user') {
-    const id = request.user?.id;
-    if (present(id)) return `user:${id}`;
-  } else if (typeof by === 'function') {
-    const value = await by(context);
-    if (present(value)) return `key:${value}`;
+  if (by === 'user' || typeof by === 'function') {
+    const value: unknown = by === 'user' ? request.user?.id : await by(context);
+    if (usable(value)) return `${by === 'user' ? 'user' : 'key'}:${value}`;
+    if (!absent(value)) reportUnusable?.(Array.isArray(value) ? 'an array' : typeof value);
   }
   return `ip:${ipBucket(clientIp(request))}`;
 }

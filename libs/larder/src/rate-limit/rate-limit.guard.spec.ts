@@ -115,6 +115,23 @@ describe.each(['express', 'fastify'] as const)(
       await http.get('/api-key').expect(429);
     });
 
+    it('counts a long `by` key (beyond maxKeyLength) by its whole value, never answering 500', async () => {
+      const http = await start();
+      const long = 'k'.repeat(6000);
+      const sibling = `${long.slice(0, -1)}j`; // differs only in its last character
+      await http.get('/api-key').set('x-api-key', long).expect(200);
+      await http.get('/api-key').set('x-api-key', long).expect(200);
+      await http.get('/api-key').set('x-api-key', long).expect(429);
+      await http.get('/api-key').set('x-api-key', sibling).expect(200);
+    });
+
+    it('counts a `by` value of the wrong type against the ip instead of failing the request', async () => {
+      const http = await start();
+      await http.get('/by-query?k=a&k=b').expect(200); // an array: counted against the ip
+      await http.get('/by-query').expect(429); // no key: the same ip budget, already spent
+      await http.get('/by-query?k=a').expect(200); // a real key has its own budget
+    });
+
     it("counts by: 'user' per user id, anonymous requests per ip", async () => {
       const http = await start();
       await http.get('/user').set('x-user', 'u1').expect(200);

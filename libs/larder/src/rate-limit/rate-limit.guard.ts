@@ -1,11 +1,16 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CommandTimeoutError, StoreUnavailableError } from '../errors';
 import { clientKey } from './client-key';
 import { rateLimitHeader, retryAfterSeconds, tightest } from './rate-limit-headers';
 import { RateLimitExceededException, RateLimitUnavailableException } from './rate-limit.exceptions';
 import { RateLimitService } from './rate-limit.service';
-import type { RateLimitCheck, RateLimitDecision, RateLimitResult } from './rate-limit.types';
+import type {
+  RateLimitCheck,
+  RateLimitDecision,
+  RateLimitResult,
+  ResolvedRateLimitRule,
+} from './rate-limit.types';
 import { RouteRulesResolver } from './route-rules.resolver';
 
 /** Express `res.header`/`res.setHeader` and Fastify `reply.header`, whichever exists. */
@@ -39,6 +44,9 @@ const describeWindow = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${m
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   private readonly routes: RouteRulesResolver;
+  private readonly logger = new Logger('RateLimitGuard');
+  /** Rules whose `by` already gave an unusable value: warned about once each, not per request. */
+  private readonly reportedRules = new Set<string>();
 
   constructor(
     @Inject(RateLimitService) private readonly rateLimits: RateLimitService,
@@ -55,7 +63,12 @@ export class RateLimitGuard implements CanActivate {
     const request = http.getRequest();
     const response = http.getResponse<ResponseLike>();
     const checks: RateLimitCheck[] = [];
-    for (const rule of route.rules) checks.push({ key: await clientKey(rule.by, context, request), rule });
+    for (const rule of route.rules) {
+      const key = await clientKey(rule.by, context, request, (received) =>
+        this.reportUnusable(rule, received),
+      );
+      checks.push({ key, rule });
+    }
 
     let decision: RateLimitDecision;
     try {
@@ -80,6 +93,16 @@ export class RateLimitGuard implements CanActivate {
     }
     if (decision.allowed) return true;
     throw this.refusal(response, decision.denied);
+  }
+
+  private reportUnusable(rule: ResolvedRateLimitRule, received: string): void {
+    if (this.reportedRules.has(rule.name)) return;
+    this.reportedRules.add(rule.name);
+    const source = rule.by === 'user' ? 'req.user.id' : 'its `by` function';
+    this.logger.warn(
+      `Rate limit "${rule.name}": ${source} gave ${received}; expected a string, a number, or undefined/null/'' for none. ` +
+        'Such requests count against their ip.',
+    );
   }
 
   private refusal(response: ResponseLike, denied: RateLimitResult[]): RateLimitExceededException {

@@ -80,10 +80,25 @@ describe.each(['memory', 'redis'] as const)('RateLimitService (%s)', (backend) =
     expect((await service.consume('login:ann', rule)).allowed).toBe(true);
   });
 
+  it('accepts keys of any length and never lets two of them share a counter', async () => {
+    const rule: RateLimitRule = { name: 'long', limit: 1, window: '1m' };
+    const long = 'x'.repeat(100_000);
+    const sibling = `${long.slice(0, -1)}y`; // differs only in its last character
+    expect((await service.consume(long, rule)).allowed).toBe(true);
+    expect((await service.consume(long, rule)).allowed).toBe(false);
+    expect((await service.consume(sibling, rule)).allowed).toBe(true);
+    await service.reset(long, rule);
+    expect((await service.consume(long, rule)).allowed).toBe(true);
+  });
+
   it('refuses bad keys and bad rules with typed errors', async () => {
     await expect(service.consume('', { limit: 1, window: '1s' })).rejects.toMatchObject({
       code: 'E_INVALID_ARGUMENT',
-      message: expect.stringContaining('key'),
+      message: 'Invalid key: an empty string. Expected a non-empty string.',
+    });
+    await expect(service.consume(42 as unknown as string, { limit: 1, window: '1s' })).rejects.toMatchObject({
+      code: 'E_INVALID_ARGUMENT',
+      message: 'Invalid key: number. Expected a non-empty string.',
     });
     await expect(service.consume('k', { limit: 0, window: '1s' })).rejects.toMatchObject({
       code: 'E_INVALID_OPTION',

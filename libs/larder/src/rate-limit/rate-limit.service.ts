@@ -40,7 +40,6 @@ export class RateLimitService {
   /** The validated `rateLimit` module options. */
   readonly settings: ResolvedRateLimitOptions;
   private readonly namespace: string;
-  private readonly maxKeyLength: number;
   private readonly memory: MemoryRateLimitStore | null;
   private readonly remote: RedisRateLimitStore | null;
   private readonly events = new RateLimitEvents();
@@ -54,7 +53,6 @@ export class RateLimitService {
   ) {
     this.settings = options.rateLimit ?? resolveRateLimitOptions(undefined);
     this.namespace = options.namespace;
-    this.maxKeyLength = options.maxKeyLength;
     this.remote = redis ? new RedisRateLimitStore(redis) : null;
     const needsMemory = !redis || (this.settings.failOpen && this.settings.insurance);
     this.memory = needsMemory ? new MemoryRateLimitStore(this.settings.maxMemoryKeys) : null;
@@ -67,8 +65,8 @@ export class RateLimitService {
 
   /**
    * Consumes `rule.cost` units for `key` if the rule allows it.
-   * @param key who is counted (hashed before it reaches Redis, so any string is safe)
-   * @throws InvalidArgumentError for an empty or over-long key; InvalidOptionError for a bad rule;
+   * @param key who is counted: any non-empty string, of any length (it is hashed before it is stored)
+   * @throws InvalidArgumentError for an empty or non-string key; InvalidOptionError for a bad rule;
    *   StoreUnavailableError only when Redis fails and `failOpen` is false
    * @example
    * const r = await rateLimits.consume(`login:${email}`, { limit: 5, window: '15m', blockFor: '1h' });
@@ -174,12 +172,15 @@ export class RateLimitService {
     return resolved;
   }
 
+  /**
+   * No length limit: the key is only ever stored as its digest, so a long key (a long `by` result)
+   * costs what a short one does. An empty key or a non-string is a programming error: it would
+   * put unrelated callers on one counter.
+   */
   private keysFor(key: string, rule: ResolvedRateLimitRule): RuleKeys {
-    if (typeof key !== 'string' || key.length === 0 || key.length > this.maxKeyLength) {
-      const shown = typeof key === 'string' ? `a string of length ${key.length}` : typeof key;
-      throw new InvalidArgumentError(
-        `Invalid key: ${shown}. Expected a string of 1 to ${this.maxKeyLength} characters.`,
-      );
+    if (typeof key !== 'string' || key.length === 0) {
+      const shown = typeof key === 'string' ? 'an empty string' : typeof key;
+      throw new InvalidArgumentError(`Invalid key: ${shown}. Expected a non-empty string.`);
     }
     return ruleKeys(this.namespace, clientTag(key), rule);
   }

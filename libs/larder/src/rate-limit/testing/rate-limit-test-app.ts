@@ -86,6 +86,18 @@ class LimitedController {
     return { ok: true };
   }
 
+  // `req.query.k` is an array for `?k=a&k=b`: a `by` of the wrong type, fed by the client.
+  @RateLimit({
+    name: 'per-query',
+    limit: 1,
+    window: '1m',
+    by: (ctx) => ctx.switchToHttp().getRequest().query.k,
+  })
+  @Get('by-query')
+  byQuery() {
+    return { ok: true };
+  }
+
   @RateLimit({ name: 'per-user', limit: 1, window: '1m', by: 'user' })
   @Get('user')
   user() {

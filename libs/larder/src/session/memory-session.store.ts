@@ -51,7 +51,7 @@ export class MemorySessionStore implements SessionStore {
       absoluteExpiresAt,
       expiresAt: keep ? source.expiresAt : Math.min(now + request.ttl, absoluteExpiresAt),
       ttl: keep ? source.ttl : request.ttl,
-      data: source ? source.data : request.data,
+      data: source && request.source?.keepData ? source.data : request.data,
       seq: keep ? source.seq : ++this.seq,
     };
     const evicted = request.userKey ? this.makeRoom(request, now) : [];

@@ -67,9 +67,11 @@ export class RedisSessionStore implements SessionStore {
 
   async write(request: SessionWrite): Promise<SessionWriteResult | undefined> {
     const { source } = request;
+    const previousUserKey = source?.previousUserKey !== request.userKey ? source?.previousUserKey : undefined;
     const head = [this.keys.session(request.handle)];
     if (request.userKey) head.push(this.keys.userIndex(request.userKey));
     if (source) head.push(this.keys.session(source.handle));
+    if (previousUserKey) head.push(this.keys.userIndex(previousUserKey));
     let members: string[] | undefined;
     for (let attempt = 0; attempt < MAX_INDEX_ATTEMPTS; attempt++) {
       const declared = members ?? [];
@@ -86,6 +88,8 @@ export class RedisSessionStore implements SessionStore {
         source?.handle ?? '',
         INDEX_PRUNE_AT,
         request.data,
+        source?.keepData ? 1 : 0,
+        previousUserKey ? 1 : 0,
         ...declared,
       ];
       const keys = [...head, ...declared.map((h) => this.keys.session(h))];
@@ -94,9 +98,6 @@ export class RedisSessionStore implements SessionStore {
       if (reply[0] === -1) {
         members = reply.slice(1).map(String);
         continue;
-      }
-      if (source?.previousUserKey && source.previousUserKey !== request.userKey) {
-        await this.forget(source.previousUserKey, source.handle);
       }
       return {
         createdAt: Number(reply[1]),

@@ -12,7 +12,7 @@ import type { CreateSessionOptions, RotateSessionOptions } from './session.types
 export const MAX_USER_ID_LENGTH = 1024;
 
 const CREATE_KEYS = optionKeys<CreateSessionOptions>({ userId: true, ttl: true });
-const ROTATE_KEYS = optionKeys<RotateSessionOptions>({ userId: true });
+const ROTATE_KEYS = optionKeys<RotateSessionOptions>({ userId: true, data: true });
 const CREATE_PLACE = { subject: 'create option' };
 const ROTATE_PLACE = { subject: 'rotate option' };
 
@@ -26,11 +26,11 @@ export function checkCreateOptions(options: CreateSessionOptions): CreateSession
 }
 
 /**
- * Checks the options of `rotate`: an object with only `userId`.
+ * Checks the options of `rotate`: an object with only `userId` and `data`.
  * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field
  */
 export function checkRotateOptions(options: RotateSessionOptions): RotateSessionOptions {
-  checkCallOptions(options, ROTATE_KEYS, ROTATE_PLACE, '{ userId? }');
+  checkCallOptions(options, ROTATE_KEYS, ROTATE_PLACE, '{ userId?, data? }');
   return options;
 }
 

@@ -17,7 +17,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function checkFields(
   value: unknown,
-  argument: 'data' | 'patch',
+  argument: 'data' | 'patch' | 'options.data',
 ): { set: Record<string, unknown>; remove: string[] } {
   if (!isPlainObject(value)) {
     throw new InvalidArgumentError(`Invalid ${argument}: ${describe(value)}. Expected a plain object.`);
@@ -40,7 +40,7 @@ export function checkFields(
 export function encodeData(
   serializer: Serializer,
   data: Record<string, unknown>,
-  argument: 'data' | 'patch',
+  argument: 'data' | 'patch' | 'options.data',
 ): string {
   return serializeOrThrow(serializer, data, argument);
 }

@@ -89,6 +89,43 @@ describe('SessionService on Redis: layout', () => {
   });
 });
 
+describe('SessionService on Redis: rotation to another user is one step', () => {
+  it("leaves the previous user's index inside the rotation script, not in a command after it", async () => {
+    const namespace = uniqueNamespace('sess');
+    const moduleRef = await createLarderModule({ redis: testRedisUrl(), namespace });
+    const admin = new Redis(testRedisUrl());
+    const monitor = await admin.monitor(); // a connection of its own, in monitor mode
+    try {
+      const sessions = moduleRef.get(SessionService);
+      const redis = moduleRef.get<RedisCoordinator>(LARDER_REDIS);
+      const alice = await sessions.create({ roles: ['admin'] }, { userId: 'alice' });
+      const aliceIndex = sessionKeys(namespace).userIndex(userHandle('alice'));
+      // Other test files share this Redis: keep only the commands that name this test's keys.
+      const seen: Array<{ command: string; source: string }> = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (args.some((a) => a.startsWith(`${namespace}:`)))
+          seen.push({ command: `${args[0].toLowerCase()} ${args.slice(1).join(' ')}`, source });
+      });
+      const marker = `${namespace}:marker`;
+      await redis.client.get(marker); // the monitor is live once it reports this
+      await eventually(() => seen.some((c) => c.command === `get ${marker}`), 5000, 'the monitor');
+      seen.length = 0;
+      await sessions.rotate(alice.id, { userId: 'bob' });
+      await redis.client.get(marker); // Redis feeds monitors in order: once this shows, all before it has
+      await eventually(() => seen.some((c) => c.command === `get ${marker}`), 5000, 'the marker');
+      const fromScript = seen.filter((c) => c.source === 'lua').map((c) => c.command);
+      const fromClient = seen.filter((c) => c.source !== 'lua').map((c) => c.command.split(' ')[0]);
+      expect(fromScript).toContain(`zrem ${aliceIndex} ${alice.handle}`);
+      expect(fromClient).not.toContain('zrem');
+      expect(await redis.client.exists(aliceIndex)).toBe(0);
+    } finally {
+      monitor.disconnect();
+      admin.disconnect();
+      await moduleRef.close();
+    }
+  });
+});
+
 describe('SessionService on Redis: fails closed', () => {
   let server: RedisServerHandle;
   let moduleRef: TestingModule | undefined;

@@ -27,14 +27,16 @@ export interface SessionWrite {
   maxLifetime: number;
   /** 0 = no limit. */
   maxPerUser: number;
-  /** Encoded data of a new session; ignored with `source` (the source's data moves). */
+  /** Encoded data of the new session; with `source`, used only when `keepData` is false. */
   data: string;
-  /** Rotation: take this session's data and delete it in the same step. */
+  /** Rotation: delete this session in the same step, taking what it is asked to keep. */
   source?: {
     handle: string;
     /** Keep createdAt, expiry, deadline and ttl of the source (rotation without a new user). */
     keepLifetime: boolean;
-    /** The source's user index, when it differs from the new one: its entry is removed afterwards. */
+    /** Move the source's data to the new session; false: the new session holds `data`. */
+    keepData: boolean;
+    /** The source's user index, when it differs from the new one: its entry leaves it in the same step. */
     previousUserKey?: string;
   };
 }

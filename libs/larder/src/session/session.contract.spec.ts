@@ -308,6 +308,53 @@ describe.each(backends)('SessionService contract (%s)', (backend, base) => {
     expect((await sessions.listForUser('carol')).map((s) => s.handle)).toEqual([carol.handle]);
   });
 
+  it("rotate to a different user never carries the previous user's data; the index moves with it", async () => {
+    const { sessions, indexSize } = await setup();
+    const alice = await sessions.create({ roles: ['admin'] }, { userId: 'alice' });
+    const bob = await sessions.rotate(alice.id, { userId: 'bob' });
+    expect(await sessions.get(alice.id)).toBeUndefined();
+    expect(await sessions.get(bob.id)).toMatchObject({ userId: 'bob', data: {} });
+    expect(await sessions.listForUser('alice')).toEqual([]);
+    expect(await indexSize('alice')).toBe(0);
+    expect((await sessions.listForUser('bob')).map((s) => s.handle)).toEqual([bob.handle]);
+    // The same user logging in again keeps the data; an anonymous session becomes the user's with it.
+    const again = await sessions.rotate(bob.id, { userId: 'bob' });
+    await sessions.update(again.id, { cart: ['y'] });
+    expect((await sessions.get((await sessions.rotate(again.id, { userId: 'bob' })).id))?.data).toEqual({
+      cart: ['y'],
+    });
+    const visitor = await sessions.create({ cart: ['z'] });
+    const carol = await sessions.rotate(visitor.id, { userId: 'carol' });
+    expect(await sessions.get(carol.id)).toMatchObject({ userId: 'carol', data: { cart: ['z'] } });
+  });
+
+  it('rotate with data replaces the data, with or without a new user', async () => {
+    const { sessions } = await setup();
+    const old = await sessions.create({ roles: ['admin'], cart: ['x'] }, { userId: 'alice' });
+    const before = await sessions.get(old.id);
+    const same = await sessions.rotate(old.id, { data: { cart: [] } });
+    const now = await sessions.get(same.id);
+    expect(now).toMatchObject({ userId: 'alice', data: { cart: [] } });
+    expect(now?.absoluteExpiresAt).toEqual(before?.absoluteExpiresAt);
+    const dave = await sessions.rotate(same.id, { userId: 'dave', data: { roles: ['customer'] } });
+    expect(await sessions.get(dave.id)).toMatchObject({ userId: 'dave', data: { roles: ['customer'] } });
+    await expect(sessions.rotate(dave.id, { data: 'x' as never })).rejects.toThrow(/Invalid options\.data/);
+    await expect(sessions.rotate(dave.id, { data: { n: 1n } })).rejects.toThrow(NotSerializableError);
+    // A refused rotation changed nothing.
+    expect((await sessions.get(dave.id))?.data).toEqual({ roles: ['customer'] });
+  });
+
+  it("rotate to a different user counts against the new user's maxPerUser", async () => {
+    const { sessions, indexSize } = await setup({ maxPerUser: 1 });
+    const bobsOther = await sessions.create({ device: 'phone' }, { userId: 'bob' });
+    const alice = await sessions.create({ roles: ['admin'] }, { userId: 'alice' });
+    const bob = await sessions.rotate(alice.id, { userId: 'bob' });
+    expect(await sessions.get(bobsOther.id)).toBeUndefined();
+    expect((await sessions.listForUser('bob')).map((s) => s.handle)).toEqual([bob.handle]);
+    expect(await indexSize('bob')).toBe(1);
+    expect(await indexSize('alice')).toBe(0);
+  });
+
   it('two concurrent rotations of one id: exactly one wins', async () => {
     const { sessions } = await setup();
     const { id } = await sessions.create({ a: 1 }, { userId: 'dave' });

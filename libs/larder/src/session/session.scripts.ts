@@ -102,11 +102,13 @@ return ''`,
 );
 
 /**
- * Creates a session, or moves one (rotation), and keeps the user's index in step.
- * KEYS: new session, [index], [source], member keys (as many as ARGV[3], in ARGV order).
+ * Creates a session, or moves one (rotation), and keeps the users' indexes in step: a rotation
+ * to another user leaves the previous user's index and joins the new one in the same step.
+ * KEYS: new session, [index], [source], [previous index], member keys (as many as ARGV[3], in ARGV order).
  * ARGV: 1 hasIndex, 2 hasSource, 3 nMembers (-1: none declared yet), 4 handle, 5 userId
  * (percent-encoded, '' none), 6 ttl, 7 maxLifetime, 8 maxPerUser (0 none), 9 keepLifetime,
- * 10 sourceHandle, 11 pruneAt, 12 data, then nMembers handles.
+ * 10 sourceHandle, 11 pruneAt, 12 data, 13 keepData (the source's data moves; else ARGV[12]),
+ * 14 hasPreviousIndex, then nMembers handles.
  * Returns {0} (source gone), {-1, members...} (declare these and run again; only index entries of
  * sessions already gone may have been dropped) or {1, createdAt, expiresAt, deadline, evicted handles...}.
  */
@@ -118,11 +120,13 @@ local nMembers = tonumber(ARGV[3])
 local handle = ARGV[4]
 local ttl, maxLifetime, maxPerUser = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local keep, sourceHandle, pruneAt, data = ARGV[9] == '1', ARGV[10], tonumber(ARGV[11]), ARGV[12]
-local key, index, source = KEYS[1], nil, nil
+local keepData, hasPrevious = ARGV[13] == '1', ARGV[14] == '1'
+local key, index, source, previous = KEYS[1], nil, nil, nil
 local k = 1
 if hasIndex then k = k + 1; index = KEYS[k] end
 if hasSource then k = k + 1; source = KEYS[k] end
-local memberKeyBase, argBase = k, 12
+if hasPrevious then k = k + 1; previous = KEYS[k] end
+local memberKeyBase, argBase = k, 14
 
 local h = { c = now, a = now + maxLifetime, t = ttl, ver = 1, u = ARGV[5] }
 h.x = math.min(now + ttl, h.a)
@@ -131,7 +135,7 @@ if hasSource then
   local sv = redis.call('GET', source)
   local sh = parse(sv)
   if not sh then return {0} end
-  data = string.sub(sv, sh.pos)
+  if keepData then data = string.sub(sv, sh.pos) end
   if keep then
     h.c, h.a, h.x, h.t = sh.c, sh.a, sh.x, sh.t
     -- The moved session keeps its place in the user's order.
@@ -185,6 +189,7 @@ end
 if hasSource then
   redis.call('DEL', source)
   if hasIndex then redis.call('ZREM', index, sourceHandle) end
+  if hasPrevious then redis.call('ZREM', previous, sourceHandle) end
 end
 store(key, h, data)
 if hasIndex then

@@ -158,19 +158,27 @@ export class SessionService implements OnApplicationShutdown {
   }
 
   /**
-   * Moves the session to a new id in one step: same data, the old id is invalid at once. Call it
-   * on login and on any privilege change, against session fixation. With `userId` (a login) the
-   * session becomes that user's and starts a fresh lifetime.
+   * Moves the session to a new id in one step; the old id is invalid at once. Call it on login and
+   * on any privilege change, against session fixation. With `userId` (a login) the session becomes
+   * that user's and starts a fresh lifetime. The data moves along, except when the session
+   * belonged to another user: then the new session starts empty, so one user never inherits
+   * another's data. `data` replaces the data in every case.
    * @throws SessionNotFoundError when the session is gone
-   * @example const { id: newId } = await sessions.rotate(oldId, { userId: user.id });
+   * @example const { id: newId } = await sessions.rotate(oldId, { userId: user.id, data: { roles: user.roles } });
    */
   async rotate(id: string, options: RotateSessionOptions = {}): Promise<CreatedSession> {
     const handle = this.handleOrThrow(id);
-    const newUser = checkUserId(checkRotateOptions(options).userId, 'options.userId');
-    // The old session's user names the index the script must declare, so read it first.
+    const { userId: requestedUser, data: givenFields } = checkRotateOptions(options);
+    const newUser = checkUserId(requestedUser, 'options.userId');
+    const given = givenFields === undefined ? undefined : checkFields(givenFields, 'options.data').set;
+    const givenData = given && encodeData(this.serializer, given, 'options.data');
+    // The old session's user names the index the script must declare, so read it first. A
+    // handle's user never changes (a new user means a new handle), so this read cannot go stale.
     const old = await runStore('rotate', () => this.store.read(handle, false));
     if (!old) throw notFound();
     const userId = newUser ?? old.userId;
+    const userChanged = old.userId !== undefined && userId !== old.userId;
+    const data = givenData ?? (userChanged ? encodeData(this.serializer, {}, 'options.data') : undefined);
     const newId = newSessionId();
     const newHandle = sessionHandle(newId);
     const written = await runStore('rotate', () =>
@@ -181,11 +189,12 @@ export class SessionService implements OnApplicationShutdown {
         ttl: newUser === undefined ? old.ttl : this.options.ttl,
         maxLifetime: this.options.maxLifetime,
         maxPerUser: this.options.maxPerUser,
-        data: '',
+        data: data ?? '',
         source: {
           handle,
           keepLifetime: newUser === undefined,
-          previousUserKey: old.userId === undefined ? undefined : userHandle(old.userId),
+          keepData: data === undefined,
+          previousUserKey: userChanged ? userHandle(old.userId as string) : undefined,
         },
       }),
     );

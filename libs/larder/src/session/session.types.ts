@@ -74,14 +74,22 @@ export interface CreateSessionOptions {
  * @example
  * // on login: the anonymous session (cart, locale) becomes the user's, under a new id
  * const { id } = await sessions.rotate(oldId, { userId: user.id });
+ * // or start from exactly the user's data, whatever the old session held
+ * const { id } = await sessions.rotate(oldId, { userId: user.id, data: { roles: user.roles } });
  */
 export interface RotateSessionOptions {
   /**
    * Binds the new session to this user (a login). The session then starts a fresh lifetime, as
    * on `create`, and counts against the user's `maxPerUser`. Without it the new session keeps the
-   * user, expiry and absolute deadline of the old one.
+   * user, expiry and absolute deadline of the old one. When the old session belonged to a
+   * different user, its data does not move: the new session starts with `data`, or empty.
    */
   userId?: string;
+  /**
+   * The new session's data, replacing the old session's (encoded like `create`'s). Pass it on
+   * login to start from exactly what the authenticated user should have.
+   */
+  data?: SessionData;
 }
 
 /**

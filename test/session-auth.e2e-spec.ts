@@ -84,4 +84,20 @@ describe.each<[string, () => LarderModuleOptions]>([
     expect((out.headers['set-cookie'] as unknown as string[])[0]).toContain('Max-Age=0');
     await me(other).expect(401);
   });
+
+  it("Bob logging in over Alice's cookie gets his own roles, never hers, and her id stops working", async () => {
+    const alice = cookieOf(await login('alice@example.com'));
+    expect((await me(alice).expect(200)).body.data).toEqual({ roles: ['admin'] });
+    const bob = cookieOf(await login('bob@example.com', alice));
+    expect(bob).not.toBe(alice);
+    const seen = (await me(bob).expect(200)).body;
+    expect(seen).toMatchObject({ userId: 'u-bob', data: { roles: ['customer'] } });
+    await me(alice).expect(401);
+    // A cookie whose session is gone (logged out, expired, made up) just means a fresh login.
+    const stale = cookieOf(await login('alice@example.com', alice));
+    expect((await me(stale).expect(200)).body).toMatchObject({
+      userId: 'u-alice',
+      data: { roles: ['admin'] },
+    });
+  });
 });

@@ -10,7 +10,13 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CurrentSession, type Session, SessionGuard, SessionService } from '@larder/nestjs';
+import {
+  CurrentSession,
+  type Session,
+  SessionGuard,
+  SessionNotFoundError,
+  SessionService,
+} from '@larder/nestjs';
 import { verifyDemoUser } from './demo-users';
 
 /** Server-side sessions: login (with rotation against fixation), me, logout, log out everywhere. */
@@ -27,12 +33,7 @@ export class AuthController {
   ) {
     const user = verifyDemoUser(body?.email, body?.password);
     if (!user) throw new UnauthorizedException('Unknown email or wrong password');
-    // A session that existed before login moves to a new id, so a planted id is dead from now on.
-    const existingId = this.sessions.readId(req.headers);
-    const existing = existingId ? await this.sessions.get(existingId) : undefined;
-    const session = existing
-      ? await this.sessions.rotate(existing.id, { userId: user.id })
-      : await this.sessions.create({ roles: user.roles }, { userId: user.id });
+    const session = await this.startSession(req.headers, user);
     res.setHeader('Set-Cookie', this.sessions.cookieHeader(session));
     return { userId: user.id, expiresAt: session.expiresAt };
   }
@@ -59,5 +60,24 @@ export class AuthController {
     const ended = await this.sessions.destroyAllForUser(userId);
     res.setHeader('Set-Cookie', this.sessions.clearCookieHeader());
     return { ended };
+  }
+
+  /**
+   * The user's session, holding exactly what the login grants. A session the request already
+   * carried moves to the new id (rotation), so an id planted before login is dead from now on;
+   * its data does not come along, so nobody inherits what an earlier login on this browser held.
+   */
+  private async startSession(headers: Request['headers'], user: { id: string; roles: string[] }) {
+    const data = { roles: user.roles };
+    const existingId = this.sessions.readId(headers);
+    if (existingId) {
+      try {
+        return await this.sessions.rotate(existingId, { userId: user.id, data });
+      } catch (error) {
+        // Expired, logged out or never issued: nothing to rotate, start afresh.
+        if (!(error instanceof SessionNotFoundError)) throw error;
+      }
+    }
+    return this.sessions.create(data, { userId: user.id });
   }
 }

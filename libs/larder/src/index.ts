@@ -12,6 +12,7 @@ export type {
   RedisConnectionOption,
 } from './options/larder-options.interface';
 export { jsonSerializer, type Serializer } from './options/serializer';
+export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './http/problem-details';
 export { CacheService } from './cache/cache.service';
 export { CacheScope, type CacheEntry, type CacheSetOptions } from './cache/cache-scope';
 export { IoredisKeyvStore } from './cache/ioredis-keyv.store';
@@ -42,7 +43,6 @@ export { RateLimit, SkipRateLimit, type RateLimitDecorator } from './rate-limit/
 export {
   RateLimitExceededException,
   RateLimitUnavailableException,
-  type ProblemDetails,
 } from './rate-limit/rate-limit.exceptions';
 export type {
   RateLimitAlgorithm,
@@ -76,6 +76,7 @@ export type {
 // Sessions
 export { SessionService } from './session/session.service';
 export { SessionGuard, SESSION_REQUEST_PROPERTY, type SessionRequest } from './session/session.guard';
+export { SessionUnavailableException } from './session/session.exceptions';
 export { CurrentSession } from './session/current-session.decorator';
 export type {
   CreatedSession,

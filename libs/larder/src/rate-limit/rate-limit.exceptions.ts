@@ -1,17 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-
-/**
- * An RFC 9457 problem-details body.
- * @example const body: ProblemDetails = { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: '...', retryAfter: 3 };
- */
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  /** Seconds to wait before retrying (also sent as `Retry-After`). */
-  retryAfter?: number;
-}
+import type { ProblemDetails } from '../http/problem-details';
 
 /**
  * Thrown by `RateLimitGuard` when a rule refuses a request: 429 with a problem-details body
@@ -40,6 +28,9 @@ export class RateLimitExceededException extends HttpException {
  * // { "type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": "Rate limits cannot be checked right now." }
  */
 export class RateLimitUnavailableException extends HttpException {
+  /** The body sent. */
+  readonly problem: ProblemDetails;
+
   constructor(cause: Error) {
     const problem: ProblemDetails = {
       type: 'about:blank',
@@ -49,5 +40,6 @@ export class RateLimitUnavailableException extends HttpException {
       retryAfter: 1,
     };
     super(problem, HttpStatus.SERVICE_UNAVAILABLE, { cause });
+    this.problem = problem;
   }
 }

@@ -1,6 +1,11 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CommandTimeoutError, StoreUnavailableError } from '../errors';
+import {
+  prepareProblemResponse,
+  setResponseHeader as setHeader,
+  type ResponseLike,
+} from '../http/problem-details';
 import { clientKey } from './client-key';
 import { rateLimitHeader, retryAfterSeconds, tightest } from './rate-limit-headers';
 import { RateLimitExceededException, RateLimitUnavailableException } from './rate-limit.exceptions';
@@ -12,17 +17,6 @@ import type {
   ResolvedRateLimitRule,
 } from './rate-limit.types';
 import { RouteRulesResolver } from './route-rules.resolver';
-
-/** Express `res.header`/`res.setHeader` and Fastify `reply.header`, whichever exists. */
-interface ResponseLike {
-  header?: (name: string, value: string) => unknown;
-  setHeader?: (name: string, value: string) => unknown;
-}
-
-function setHeader(response: ResponseLike, name: string, value: string | number): void {
-  if (typeof response.header === 'function') response.header(name, String(value));
-  else response.setHeader?.(name, String(value));
-}
 
 const describeWindow = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
@@ -75,9 +69,9 @@ export class RateLimitGuard implements CanActivate {
       decision = await this.rateLimits.consumeAll(checks);
     } catch (error) {
       if (!(error instanceof StoreUnavailableError || error instanceof CommandTimeoutError)) throw error;
-      setHeader(response, 'Retry-After', 1);
-      setHeader(response, 'Content-Type', 'application/problem+json');
-      throw new RateLimitUnavailableException(error);
+      const unavailable = new RateLimitUnavailableException(error);
+      prepareProblemResponse(response, unavailable.problem);
+      throw unavailable;
     }
 
     const { settings } = this.rateLimits;
@@ -108,9 +102,7 @@ export class RateLimitGuard implements CanActivate {
   private refusal(response: ResponseLike, denied: RateLimitResult[]): RateLimitExceededException {
     const retryAfter = retryAfterSeconds(denied);
     const first = denied[0];
-    setHeader(response, 'Retry-After', retryAfter);
-    setHeader(response, 'Content-Type', 'application/problem+json');
-    return new RateLimitExceededException(
+    const refusal = new RateLimitExceededException(
       {
         type: 'about:blank',
         title: 'Too Many Requests',
@@ -120,5 +112,7 @@ export class RateLimitGuard implements CanActivate {
       },
       denied.map((r) => r.rule),
     );
+    prepareProblemResponse(response, refusal.problem);
+    return refusal;
   }
 }

@@ -117,13 +117,13 @@ describe('SessionGuard options', () => {
   });
 });
 
-describe('SessionGuard with Redis down', () => {
+describe.each(['express', 'fastify'] as const)('SessionGuard with Redis down (%s)', (platform) => {
   let server: RedisServerHandle;
   let app: INestApplication;
 
   beforeAll(async () => {
     server = await startRedisServer();
-    app = await createApp({ redis: server.url, commandTimeout: '500ms' });
+    app = await createApp({ redis: server.url, commandTimeout: '500ms' }, platform);
   });
 
   afterAll(async () => {
@@ -138,6 +138,15 @@ describe('SessionGuard with Redis down', () => {
     try {
       const res = await request(app.getHttpServer()).get('/me').set('Cookie', `larder.sid=${id}`);
       expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body).toEqual({
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'Sessions cannot be read right now.',
+        retryAfter: 1,
+      });
     } finally {
       await server.restart();
       // Close only once reconnected: closing a client in the middle of its reconnect backoff leaves it retrying.

@@ -3,11 +3,12 @@ import {
   type ExecutionContext,
   Inject,
   Injectable,
-  ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
 import { StoreUnavailableError } from '../errors';
+import { prepareProblemResponse, type ResponseLike } from '../http/problem-details';
 import type { IncomingHeaders } from './session-cookie';
+import { SessionUnavailableException } from './session.exceptions';
 import { SessionService } from './session.service';
 import type { Session } from './session.types';
 
@@ -24,7 +25,8 @@ export interface SessionRequest {
  * Lets a request through only with a live session: the id comes from the session cookie
  * (`session.cookie.name`, default `larder.sid`) or, when `session.bearer` is on, from
  * `Authorization: Bearer <id>`. The session is attached to the request for `@CurrentSession()`.
- * No or unknown session: 401. Redis unavailable: 503 (fail closed; never a silent logout).
+ * No or unknown session: 401. Redis unavailable: 503 with a problem-details body (fail closed;
+ * never a silent logout), see `SessionUnavailableException`.
  * HTTP only (Express or Fastify).
  *
  * @example
@@ -44,10 +46,10 @@ export class SessionGuard implements CanActivate {
     try {
       session = await this.sessions.get(id);
     } catch (error) {
-      if (error instanceof StoreUnavailableError) {
-        throw new ServiceUnavailableException('Session store unavailable', { cause: error });
-      }
-      throw error;
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      const unavailable = new SessionUnavailableException(error);
+      prepareProblemResponse(context.switchToHttp().getResponse<ResponseLike>(), unavailable.problem);
+      throw unavailable;
     }
     if (!session) throw new UnauthorizedException('Session expired or invalid');
     request[SESSION_REQUEST_PROPERTY] = session;

@@ -1,0 +1,36 @@
+/**
+ * An RFC 9457 problem-details body, the shape of every error response Larder's guards send.
+ * @example const body: ProblemDetails = { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: '...', retryAfter: 3 };
+ */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** Seconds to wait before retrying (also sent as `Retry-After`). */
+  retryAfter?: number;
+}
+
+/** The media type of a problem-details body (RFC 9457). */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Express `res.header`/`res.setHeader` and Fastify `reply.header`, whichever exists. */
+export interface ResponseLike {
+  header?: (name: string, value: string) => unknown;
+  setHeader?: (name: string, value: string) => unknown;
+}
+
+/** Sets a response header on Express or Fastify, from a guard (before any body is written). */
+export function setResponseHeader(response: ResponseLike, name: string, value: string | number): void {
+  if (typeof response.header === 'function') response.header(name, String(value));
+  else response.setHeader?.(name, String(value));
+}
+
+/**
+ * Marks a refusal a guard is about to throw as problem details: the content type, and
+ * `Retry-After` when the body has one. The exception filter then writes the body as JSON.
+ */
+export function prepareProblemResponse(response: ResponseLike, problem: ProblemDetails): void {
+  if (problem.retryAfter !== undefined) setResponseHeader(response, 'Retry-After', problem.retryAfter);
+  setResponseHeader(response, 'Content-Type', PROBLEM_CONTENT_TYPE);
+}

@@ -14,20 +14,19 @@ export async function startDemo(env: Record<string, string | undefined>): Promis
     else process.env[key] = value;
   }
   try {
-    let AppModule: Type<unknown> | undefined;
-    let Test: typeof TestType | undefined;
-    jest.isolateModules(() => {
+    let app: INestApplication | undefined;
+    // Async isolation: packages Nest loads lazily while the app starts (class-transformer for the
+    // ValidationPipe) come from the same registry as the app's own imports, as they would in `npm start`.
+    await jest.isolateModulesAsync(async () => {
       /* eslint-disable @typescript-eslint/no-require-imports */
-      AppModule = require('../../apps/demo/src/app.module').AppModule;
-      Test = require('@nestjs/testing').Test;
+      const { AppModule } = require('../../apps/demo/src/app.module') as { AppModule: Type<unknown> };
+      const { Test } = require('@nestjs/testing') as { Test: typeof TestType };
       /* eslint-enable @typescript-eslint/no-require-imports */
+      const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+      app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
     });
-    const moduleRef = await (Test as typeof TestType)
-      .createTestingModule({ imports: [AppModule as Type<unknown>] })
-      .compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
-    return app;
+    return app as INestApplication;
   } finally {
     process.env = saved;
   }

@@ -80,12 +80,45 @@ export function describeDemo(
         if (r.status === 409) conflict = r;
         else await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      expect(conflict?.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
+      expect(conflict?.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(conflict?.body).toEqual({
+        type: 'about:blank',
+        title: 'Conflict',
+        status: 409,
+        detail: expect.stringContaining('"order:o-1"'),
+      });
       const done = await slow;
       expect(done.status).toBe(200);
       expect(done.body.fence).toEqual(expect.any(Number));
       const next = await http.post('/orders/o-1/checkout?holdMs=0').expect(200);
       expect(next.body.fence).toBeGreaterThan(done.body.fence);
+    });
+
+    it('answers 400 with a message for hostile or oversized route parameters, before any service', async () => {
+      const long = 'x'.repeat(2000);
+      const cases: Array<[request.Test, RegExp]> = [
+        [http.get(`/users/${long}/profile`), /at most 64/],
+        [http.get('/users/a:b/profile'), /A-Z, a-z, 0-9, _ and -/],
+        [http.delete('/users/a*/cache'), /A-Z, a-z, 0-9, _ and -/],
+        [http.get(`/products/${long}`), /at most 64/],
+        [http.patch('/products/..%2F1').send({ price: 1 }), /A-Z, a-z, 0-9, _ and -/],
+        [http.post(`/orders/${long}/checkout`), /at most 64/],
+        [http.post('/orders/o-2/checkout?holdMs=soon'), /holdMs must be an integer/],
+        [http.post('/orders/o-2/checkout?holdMs=999999'), /holdMs must be at most 5000/],
+        [http.get(`/flags/${long}`), /flag names/],
+        [
+          http.post('/auth/login').send({ email: 'alice@example.com', password: 'p'.repeat(10_000) }),
+          /password/,
+        ],
+      ];
+      for (const [pending, message] of cases) {
+        const res = await pending;
+        expect(res.status).toBe(400);
+        expect(JSON.stringify(res.body.message)).toMatch(message);
+      }
+      // Well-formed ids still work, and the cache never saw the refused ones.
+      await http.get('/users/a_b-1/profile').expect(200);
+      expect((await http.delete('/users/a_b-1/cache').expect(200)).body).toEqual({ removed: 1 });
     });
 
     it('logs in, reads the session, logs out everywhere', async () => {
@@ -179,6 +212,38 @@ export function describeDemo(
       const down = await http.get('/health').expect(503);
       expect(down.body).toMatchObject({ status: 'error', error: { larder: { status: 'down' } } });
       await server().restart();
+      await eventually(async () => (await http.get('/health')).status === 200, 15_000, 'health to come back');
+    });
+
+    it('answers 503 with a problem body, not 500, for login and /auth/me while Redis is down', async () => {
+      if (!server) return;
+      const alice = { email: 'alice@example.com', password: 'wonderland' };
+      const login = await http.post('/auth/login').send(alice).expect(200);
+      const sid = (login.headers['set-cookie'][0] as string).split(';')[0];
+      await server().stop();
+      try {
+        const responses = [
+          await http.post('/auth/login').send(alice), // create
+          await http.post('/auth/login').set('Cookie', sid).send(alice), // rotate
+          await http.get('/auth/me').set('Cookie', sid), // SessionGuard
+          await http.post('/orders/o-9/checkout?holdMs=0'), // a lock that could not be asked for
+        ];
+        for (const res of responses) {
+          expect(res.status).toBe(503);
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(res.headers['retry-after']).toBe('1');
+          expect(res.body).toEqual({
+            type: 'about:blank',
+            title: 'Service Unavailable',
+            status: 503,
+            detail: expect.any(String),
+            retryAfter: 1,
+          });
+          expect(res.body.detail).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+        }
+      } finally {
+        await server().restart();
+      }
       await eventually(async () => (await http.get('/health')).status === 200, 15_000, 'health to come back');
     });
 

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
@@ -18,6 +19,7 @@ import { ProductsController } from './products/products.controller';
 import { ProductsService } from './products/products.service';
 import { ReportsController } from './reports/reports.controller';
 import { SearchController } from './search/search.controller';
+import { LarderExceptionFilter } from './shared/larder-exception.filter';
 import { UsersController } from './users/users.controller';
 
 /** The demo: every Larder feature on real controllers, configured from the environment. */
@@ -59,6 +61,23 @@ import { UsersController } from './users/users.controller';
     HealthController,
     MetricsController,
   ],
-  providers: [ProductRepository, ProductsService, ProductsWarmup, CacheEventsService],
+  providers: [
+    ProductRepository,
+    ProductsService,
+    ProductsWarmup,
+    CacheEventsService,
+    // Larder's errors become HTTP answers in one place, for every route (409, 503, 400).
+    { provide: APP_FILTER, useClass: LarderExceptionFilter },
+    // Route parameters, queries and bodies typed with DTOs are checked before any handler runs.
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        transform: true,
+        stopAtFirstError: true, // one message per field: the first rule it breaks
+      }),
+    },
+  ],
 })
 export class AppModule {}

@@ -18,6 +18,7 @@ import {
   SessionService,
 } from '@larder/nestjs';
 import { verifyDemoUser } from './demo-users';
+import { LoginBody } from './login-body.dto';
 
 /** Server-side sessions: login (with rotation against fixation), me, logout, log out everywhere. */
 @Controller('auth')
@@ -26,11 +27,7 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  async login(
-    @Body() body: { email?: unknown; password?: unknown },
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ) {
+  async login(@Body() body: LoginBody, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const user = verifyDemoUser(body?.email, body?.password);
     if (!user) throw new UnauthorizedException('Unknown email or wrong password');
     const session = await this.startSession(req.headers, user);

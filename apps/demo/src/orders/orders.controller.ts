@@ -1,15 +1,15 @@
-import { BadRequestException, Controller, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { LockService } from '@larder/nestjs';
+import { IdParams } from '../shared/id-params.dto';
 import { slowly } from '../shared/slowly';
-import { LockConflictFilter } from './lock-conflict.filter';
+import { CheckoutQuery } from './checkout-query.dto';
 
 /**
  * Checkout under a distributed lock: one checkout per order at a time across every instance.
- * A second request while the first holds the lock gets 409. The fence token is what the
- * "payment provider" would check to refuse a stale holder.
+ * A second request while the first holds the lock gets 409 (LarderExceptionFilter). The fence
+ * token is what the "payment provider" would check to refuse a stale holder.
  */
 @Controller('orders')
-@UseFilters(LockConflictFilter)
 export class OrdersController {
   private checkouts = 0;
 
@@ -17,12 +17,7 @@ export class OrdersController {
 
   @Post(':id/checkout')
   @HttpCode(200)
-  async checkout(@Param('id') id: string, @Query('holdMs') holdMs = '300') {
-    const hold = Number(holdMs);
-    if (!/^[A-Za-z0-9-]{1,40}$/.test(id))
-      throw new BadRequestException('order ids are 1-40 of A-Z, a-z, 0-9 and -');
-    if (!Number.isInteger(hold) || hold < 0 || hold > 5000)
-      throw new BadRequestException('holdMs is 0..5000');
+  async checkout(@Param() { id }: IdParams, @Query() { holdMs: hold = 300 }: CheckoutQuery) {
     return this.locks.withLock(
       `order:${id}`,
       async (lock) => {

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Patch } from '@nestjs/common';
 import { CacheService } from '@larder/nestjs';
+import { IdParams } from '../shared/id-params.dto';
 import type { Product } from './product.repository';
 import { ProductsService } from './products.service';
 
@@ -22,14 +23,17 @@ export class ProductsController {
   }
 
   @Get(':id')
-  async one(@Param('id') id: string): Promise<Product> {
+  async one(@Param() { id }: IdParams): Promise<Product> {
     const product = await this.products.find(id);
     if (!product) throw new NotFoundException(`No product ${id}`);
     return product;
   }
 
   @Patch(':id')
-  async update(@Param('id') id: string, @Body() patch: { name?: string; price?: number }): Promise<Product> {
+  async update(
+    @Param() { id }: IdParams,
+    @Body() patch: { name?: string; price?: number },
+  ): Promise<Product> {
     const product = await this.products.update(id, patch);
     if (!product) throw new NotFoundException(`No product ${id}`);
     return product;
@@ -37,7 +41,7 @@ export class ProductsController {
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id') id: string): Promise<void> {
+  async remove(@Param() { id }: IdParams): Promise<void> {
     if (!(await this.products.remove(id))) throw new NotFoundException(`No product ${id}`);
   }
 }

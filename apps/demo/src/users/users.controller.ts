@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, Param } from '@nestjs/common';
 import { CacheService } from '@larder/nestjs';
+import { IdParams } from '../shared/id-params.dto';
 import { slowly } from '../shared/slowly';
 
 /** Per-user cache scopes: everything cached for a user lives under `user:<id>:` and goes with one clear(). */
@@ -8,7 +9,7 @@ export class UsersController {
   constructor(private readonly cache: CacheService) {}
 
   @Get(':id/profile')
-  profile(@Param('id') id: string) {
+  profile(@Param() { id }: IdParams) {
     return this.cache
       .namespace(`user:${id}`)
       .getOrSet('profile', () => slowly({ id, name: `User ${id}`, loadedAt: new Date().toISOString() }), {
@@ -17,7 +18,7 @@ export class UsersController {
   }
 
   @Get(':id/recommendations')
-  recommendations(@Param('id') id: string) {
+  recommendations(@Param() { id }: IdParams) {
     return this.cache
       .namespace(`user:${id}`)
       .getOrSet(
@@ -31,7 +32,7 @@ export class UsersController {
 
   /** "Delete all of this user's cache": one scoped clear (SCAN + UNLINK of `user:<id>:*` only). */
   @Delete(':id/cache')
-  async forget(@Param('id') id: string) {
+  async forget(@Param() { id }: IdParams) {
     return { removed: await this.cache.namespace(`user:${id}`).clear() };
   }
 }

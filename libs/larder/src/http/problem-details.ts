@@ -11,6 +11,14 @@ export interface ProblemDetails {
   retryAfter?: number;
 }
 
+/**
+ * The body of a 503: the client did nothing wrong and may retry in a second. `detail` says what
+ * could not be done, never why (a store's error can name hosts and ports).
+ */
+export function unavailableProblem(detail: string): ProblemDetails {
+  return { type: 'about:blank', title: 'Service Unavailable', status: 503, detail, retryAfter: 1 };
+}
+
 /** The media type of a problem-details body (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { ProblemDetails } from '../http/problem-details';
+import { unavailableProblem, type ProblemDetails } from '../http/problem-details';
 
 /**
  * Thrown by `RateLimitGuard` when a rule refuses a request: 429 with a problem-details body
@@ -32,13 +32,7 @@ export class RateLimitUnavailableException extends HttpException {
   readonly problem: ProblemDetails;
 
   constructor(cause: Error) {
-    const problem: ProblemDetails = {
-      type: 'about:blank',
-      title: 'Service Unavailable',
-      status: HttpStatus.SERVICE_UNAVAILABLE,
-      detail: 'Rate limits cannot be checked right now.',
-      retryAfter: 1,
-    };
+    const problem = unavailableProblem('Rate limits cannot be checked right now.');
     super(problem, HttpStatus.SERVICE_UNAVAILABLE, { cause });
     this.problem = problem;
   }

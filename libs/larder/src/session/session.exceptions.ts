@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { ProblemDetails } from '../http/problem-details';
+import { unavailableProblem, type ProblemDetails } from '../http/problem-details';
 
 /**
  * Thrown by `SessionGuard` when the session store (Redis) fails: 503 with a problem-details body
@@ -15,13 +15,7 @@ export class SessionUnavailableException extends HttpException {
   readonly problem: ProblemDetails;
 
   constructor(cause: Error) {
-    const problem: ProblemDetails = {
-      type: 'about:blank',
-      title: 'Service Unavailable',
-      status: HttpStatus.SERVICE_UNAVAILABLE,
-      detail: 'Sessions cannot be read right now.',
-      retryAfter: 1,
-    };
+    const problem = unavailableProblem('Sessions cannot be read right now.');
     super(problem, HttpStatus.SERVICE_UNAVAILABLE, { cause });
     this.problem = problem;
   }

@@ -8,7 +8,8 @@ import type { RedisCoordinator } from './redis/redis-coordinator';
  * Starts and stops what Larder owns. At start it gives Redis up to `commandTimeout` to connect
  * (so the first requests do not all miss) and, once connected, the invalidation bus as long again
  * to subscribe, but never fails the boot: the app starts while Redis is down and recovers by
- * itself. At shutdown it closes only the connections it created.
+ * itself. At shutdown it closes only the connections it created, in every connection state
+ * without waiting for a retry or a handshake, and leaves no listener on a shared one.
  */
 @Injectable()
 export class LarderLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -30,8 +31,9 @@ export class LarderLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.core.bus?.stop();
-    await this.backend.close();
-    await this.redis?.close();
+    // Each connection closes promptly whatever its state, and side by side: the slowest bounds the
+    // shutdown (QUIT on a live but unresponsive server, at most commandTimeout), not their sum.
+    await Promise.all([this.core.bus?.stop(), this.backend.close(), this.redis?.close()]);
+    this.core.release();
   }
 }

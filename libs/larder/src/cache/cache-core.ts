@@ -40,6 +40,11 @@ export class CacheCore {
     this.deadlines = new CallDeadlines(options.commandTimeout);
   }
 
+  /** At shutdown: store calls still waiting on a closed connection no longer keep the process alive. */
+  release(): void {
+    this.deadlines.release();
+  }
+
   /**
    * An event payload, built as one object literal: these run on every read while anyone listens
    * (metrics do), and spreading a shared base object costs far more than the literal.

@@ -77,6 +77,22 @@ describe('CallDeadlines', () => {
     deadlines.unwatch(c);
     expect(timers()).toBe(before);
   });
+
+  it('after release, never holds the process open, and still expires what it watches', async () => {
+    const deadlines = new CallDeadlines(MS);
+    const before = timers();
+    const expired: string[] = [];
+    deadlines.watch(() => expired.push('before release'));
+    expect(timers()).toBe(before + 1);
+    deadlines.release();
+    expect(timers()).toBe(before);
+    deadlines.watch(() => expired.push('after release'));
+    expect(timers()).toBe(before);
+    await eventually(() => expired.length === 2, 2000, 'both calls to expire');
+    deadlines.watch(() => expired.push('re-armed'));
+    expect(timers()).toBe(before);
+    await eventually(() => expired.length === 3, 2000, 'a call watched on a fresh timer to expire');
+  });
 });
 
 /** The bound through CacheService, against a Redis that stops answering (its own server: it gets paused). */

@@ -15,12 +15,13 @@ export interface WatchedCall {
  * its head give each call the same bound as its own `setTimeout` would.
  *
  * While calls are pending the timer keeps the process alive, as per-call timers did; when none
- * are, it is unref'd and simply lapses.
+ * are, it is unref'd and simply lapses. After `release()` it never keeps the process alive.
  */
 export class CallDeadlines {
   private head?: WatchedCall;
   private tail?: WatchedCall;
   private timer?: NodeJS.Timeout;
+  private released = false;
 
   constructor(readonly ms: number) {}
 
@@ -35,9 +36,26 @@ export class CallDeadlines {
     }
     this.head = this.tail = call;
     // An idle timer is still armed for an earlier deadline; when it fires it re-arms for this one.
-    if (this.timer) this.timer.ref();
-    else this.timer = setTimeout(this.fire, this.ms);
+    if (this.timer) {
+      if (!this.released) this.timer.ref();
+    } else this.arm(this.ms);
     return call;
+  }
+
+  /**
+   * Stops the timer from keeping the process alive, for good: once the connections are closed, a
+   * call still watched waits for a reply that will never come (ioredis drops, unsettled, the
+   * commands it kept to resend after a reconnection). It still expires on time if the process
+   * runs on, but it is no reason for a shut-down app not to exit.
+   */
+  release(): void {
+    this.released = true;
+    this.timer?.unref();
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(this.fire, ms);
+    if (this.released) this.timer.unref();
   }
 
   /** Stops watching a call (it settled); a no-op for a call that already expired or was removed. */
@@ -66,6 +84,6 @@ export class CallDeadlines {
       }
     }
     // `expire` may have started calls (an error listener reading the cache): arm only once.
-    if (this.head && !this.timer) this.timer = setTimeout(this.fire, Math.ceil(this.head.deadline - now));
+    if (this.head && !this.timer) this.arm(Math.ceil(this.head.deadline - now));
   };
 }

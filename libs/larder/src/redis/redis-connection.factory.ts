@@ -21,6 +21,9 @@ export function reconnectDelay(attempt: number): number {
  * at once instead of piling up in memory; callers treat that as a miss (cache) or a refusal
  * (locks, sessions). A command that was sent but never answered is bounded by RedisCoordinator
  * (one shared deadline timer), not by ioredis' `commandTimeout`, which arms a timer per command.
+ * A closing socket is dropped at once (`disconnectTimeout: 0`): Larder QUITs when it wants the
+ * replies in flight, and ioredis' 2 s default timer, armed even when closing while reconnecting
+ * (no socket left to wait for), kept a closed app's process alive after an outage.
  */
 export function connectionDefaults(commandTimeout: number): RedisOptions {
   return {
@@ -28,6 +31,7 @@ export function connectionDefaults(commandTimeout: number): RedisOptions {
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(commandTimeout, 2000),
     retryStrategy: reconnectDelay,
+    disconnectTimeout: 0,
   };
 }
 

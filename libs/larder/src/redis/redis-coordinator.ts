@@ -2,10 +2,10 @@ import type { LoggerService } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { CommandTimeoutError, StoreUnavailableError } from '../errors';
 import { CallDeadlines } from './call-deadlines';
+import { closeClient } from './close-client';
 import { ConnectionStateLogger } from './connection-state-logger';
 import { isCluster } from './is-cluster';
 import type { LuaScript } from './lua-script';
-import { withTimeout } from './with-timeout';
 
 export type RedisClient = Redis | Cluster;
 
@@ -118,24 +118,26 @@ export class RedisCoordinator {
     });
   }
 
-  /** Stops listening and closes the client if Larder created it; a shared client is left open. */
+  /**
+   * Stops listening and closes the client if Larder created it, promptly in every state (see
+   * `closeClient`); a shared client is left open, with none of Larder's listeners on it.
+   */
   async close(): Promise<void> {
     this.state.closed();
     this.client.off('ready', this.onReady);
-    this.client.off('error', this.onError);
     this.client.off('close', this.onClose);
+    this.client.off('error', this.onError);
+    this.deadlines.release();
     if (!this.owned) return;
-    // QUIT needs a live connection; while reconnecting, disconnect() is what cancels the retry timer.
-    if (this.client.status !== 'ready') {
-      this.client.disconnect();
-      return;
-    }
-    try {
-      await withTimeout(this.client.quit(), this.commandTimeout, 'Redis QUIT');
-    } catch {
-      this.client.disconnect();
-    }
+    // Until the client has ended it may still emit an error (a handshake cut short), and ioredis
+    // prints an error nobody listens to as "[ioredis] Unhandled error event".
+    this.client.on('error', ignoreError);
+    await closeClient(this.client, this.commandTimeout, { quit: true });
   }
+}
+
+function ignoreError(): void {
+  /* the connection is closing: its errors are expected and already accounted for */
 }
 
 export function toTypedError(what: string, error: unknown): Error {

@@ -1,15 +1,16 @@
-import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
+import type { RedisClientOptions } from '@keyv/redis';
 import type { LoggerService } from '@nestjs/common';
 import type { RedisOptions } from 'ioredis';
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import { ConnectionStateLogger } from '../redis/connection-state-logger';
-import { isClusterConfig, isRedisInstance, reconnectDelay } from '../redis/redis-connection.factory';
+import { isClusterConfig, isRedisInstance } from '../redis/redis-connection.factory';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { IoredisKeyvStore, KEY_SEPARATOR } from './ioredis-keyv.store';
 import { LocalValueBackend } from './local-value-backend';
 import { LruMap } from './lru-map';
 import { RedisValueBackend } from './redis-value-backend';
+import { ConnectedKeyvRedis, ValueStoreConnection } from './value-store-connection';
 import { keyvCodec, type ValueBackend } from './value-backend';
 
 /**
@@ -18,10 +19,8 @@ import { keyvCodec, type ValueBackend } from './value-backend';
  * instances use the ioredis connection for values instead (see `createValueBackend`).
  */
 function nodeRedisOptions(redis: string | RedisOptions, commandTimeout: number): RedisClientOptions {
-  const socketDefaults = {
-    connectTimeout: Math.max(commandTimeout, 2000),
-    reconnectStrategy: reconnectDelay,
-  };
+  // Reconnection (with reconnectDelay) is ValueStoreConnection's, so that close() can cancel it.
+  const socketDefaults = { connectTimeout: Math.max(commandTimeout, 2000) };
   // No offline queue: while Redis is away a command fails at once instead of queueing without bound.
   const common = { disableOfflineQueue: true, commandOptions: undefined };
   if (typeof redis === 'string') return { ...common, url: redis, socket: socketDefaults };
@@ -72,21 +71,15 @@ export function createValueBackend(
       !(options.store instanceof Keyv),
     );
   } else if (redis && usesKeyvRedis(options.redis)) {
-    const client = createClient(nodeRedisOptions(options.redis, options.commandTimeout));
-    const state = new ConnectionStateLogger('Larder value store (@keyv/redis)', logger);
-    client.on('ready', () => state.ready());
-    client.on('error', (error: unknown) => state.down(error));
-    const store = new KeyvRedis(client, {
+    const connection = new ValueStoreConnection(
+      nodeRedisOptions(options.redis, options.commandTimeout),
+      new ConnectionStateLogger('Larder value store (@keyv/redis)', logger),
+    );
+    const store = new ConnectedKeyvRedis(connection.client, {
       namespace: options.namespace,
       keyPrefixSeparator: KEY_SEPARATOR,
       throwOnErrors: true,
-      throwOnConnectError: true,
-      connectionTimeout: Math.max(options.commandTimeout, 2000),
     });
-    // Connect now, once: @keyv/redis connects lazily per call, and concurrent first calls race on
-    // connect() and tear the client down. Once open, node-redis reconnects by itself.
-    const connected = client.connect();
-    void connected.catch(() => undefined);
     const keyv = new Keyv({
       store,
       namespace: options.namespace,
@@ -98,17 +91,8 @@ export function createValueBackend(
       keyv,
       redis,
       options.namespace,
-      () => {
-        state.closed();
-        // destroy() also stops a reconnect loop that is waiting for its next attempt.
-        try {
-          client.destroy();
-        } catch {
-          /* already closed */
-        }
-        return Promise.resolve();
-      },
-      () => connected,
+      () => connection.close(),
+      () => connection.ready(),
     );
   } else if (redis) {
     const keyv = new Keyv({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { closeClient } from '../redis/close-client';
 import { isCluster } from '../redis/is-cluster';
 import type { RedisClient, RedisCoordinator } from '../redis/redis-coordinator';
 
@@ -9,6 +10,22 @@ export interface Invalidation {
 }
 
 /**
+ * The subscriber is Larder's own connection, even when the coordination one is shared. Larder
+ * alone (re)subscribes, once per connection: ioredis' `autoResubscribe` would send a second
+ * SUBSCRIBE on every reconnection, whose promise nobody can handle, left rejected when the module
+ * closed mid-handshake. A SUBSCRIBE in flight when the connection drops fails (and is handled)
+ * instead of being queued or resent beside the next connection's own.
+ */
+const SUBSCRIBER_OPTIONS = {
+  autoResubscribe: false,
+  autoResendUnfulfilledCommands: false,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  lazyConnect: false,
+  disconnectTimeout: 0,
+};
+
+/**
  * Keeps the L1 tiers of several instances coherent: every write, delete or clear is published on
  * a Redis channel and the other instances drop their L1 copies. Only used when L1 is on and Redis
  * is configured. Delivery is best effort (pub/sub); the L1 TTL bounds staleness when a message is lost.
@@ -16,6 +33,7 @@ export interface Invalidation {
 export class InvalidationBus {
   private readonly origin = randomUUID();
   private subscriber?: RedisClient;
+  private firstConfirmation?: () => void;
 
   constructor(
     private readonly redis: RedisCoordinator,
@@ -25,32 +43,41 @@ export class InvalidationBus {
 
   /**
    * Starts listening and resolves once the first SUBSCRIBE is confirmed or `waitMs` has passed,
-   * never rejecting: the app must boot while Redis is down. SUBSCRIBE is sent on every
-   * (re)connection, because ioredis only restores subscriptions it saw confirmed. Each confirmation
-   * drops all L1 copies: whatever was published before it was not heard, so a copy taken meanwhile
-   * may be stale.
+   * never rejecting: the app must boot while Redis is down.
    */
   start(waitMs: number): Promise<void> {
     const client = this.redis.client;
-    const options = { enableOfflineQueue: true, maxRetriesPerRequest: null };
-    const subscriber = isCluster(client) ? client.duplicate(undefined, options) : client.duplicate(options);
+    const subscriber = isCluster(client)
+      ? client.duplicate(undefined, { enableOfflineQueue: false, lazyConnect: false })
+      : client.duplicate(SUBSCRIBER_OPTIONS);
     this.subscriber = subscriber;
-    let confirmed!: () => void;
-    const firstConfirmation = new Promise<void>((resolve) => (confirmed = resolve));
+    const firstConfirmation = new Promise<void>((resolve) => (this.firstConfirmation = resolve));
     subscriber.on('error', () => undefined); // state is logged by the coordination connection
     subscriber.on('message', (_channel: string, message: string) => this.receive(message));
-    subscriber.on('ready', () => {
-      void subscriber.subscribe(this.channel).then(
-        () => {
-          this.onRemote({ prefix: '' });
-          confirmed();
-        },
-        () => undefined, // the next 'ready' tries again
-      );
-    });
+    subscriber.on('ready', () => this.subscribe(subscriber));
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
     return Promise.race([firstConfirmation, gaveUp]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * The one place the subscription is (re)established. What counts is its confirmation, whatever
+   * asked for it (here each 'ready' of the subscriber; a Cluster moving its subscriber to another
+   * node emits none, so a trigger for that calls this too): every L1 copy is dropped, since what
+   * was published before it went unheard and a copy taken meanwhile may be stale. A failure needs
+   * nothing: the connection is gone, and the next one subscribes again.
+   */
+  private subscribe(subscriber: RedisClient): void {
+    void subscriber.subscribe(this.channel).then(
+      () => this.confirmed(subscriber),
+      () => undefined,
+    );
+  }
+
+  private confirmed(subscriber: RedisClient): void {
+    if (subscriber !== this.subscriber) return; // stopped meanwhile
+    this.onRemote({ prefix: '' });
+    this.firstConfirmation?.();
   }
 
   publish(change: Invalidation): void {
@@ -68,19 +95,10 @@ export class InvalidationBus {
     }
   }
 
+  /** Closes the subscriber at once, in whatever state it is: there is nothing in flight worth waiting for. */
   async stop(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
-    if (!subscriber) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      if (subscriber.status === 'ready') {
-        const grace = new Promise((resolve) => (timer = setTimeout(resolve, this.redis.commandTimeout)));
-        await Promise.race([subscriber.quit(), grace]);
-      }
-    } finally {
-      clearTimeout(timer);
-      subscriber.disconnect();
-    }
+    if (subscriber) await closeClient(subscriber, this.redis.commandTimeout, { quit: false });
   }
 }

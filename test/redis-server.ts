@@ -10,6 +10,13 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Starts it again on the same port (empty, as after a crash without persistence). */
   restart(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP): the kernel still accepts connections, but nothing is answered,
+   * so a client connecting now stays mid-handshake until `resume()`.
+   */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
 }
 
 const HOW_TO_GET_REDIS =
@@ -121,6 +128,12 @@ export async function startRedisServer(options: { cluster?: boolean } = {}): Pro
     async restart() {
       child = launch(port, busPort);
       await waitFor(() => answersPing(port), `redis-server on port ${port} to restart`);
+    },
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
     },
   };
 }

@@ -37,21 +37,46 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       expect(await cache.has('null')).toBe(true);
     });
 
-    it('refuses undefined, circular structures, BigInt and functions before writing anything', async () => {
+    it('refuses undefined, circular structures, BigInt, functions and symbols before writing anything', async () => {
+      const errors: unknown[] = [];
+      cache.on('error', (e) => errors.push(e.error));
       const circular: Record<string, unknown> = { name: 'loop' };
       circular.self = circular;
-      const bad: unknown[] = [undefined, circular, { big: 10n }, { fn: () => 1 }, [undefined]];
+      const bad: unknown[] = [
+        undefined,
+        circular,
+        { big: 10n },
+        10n,
+        { fn: () => 1 },
+        () => 1,
+        [undefined],
+        Symbol('top-level'),
+        { sym: Symbol('nested') },
+      ];
       for (const value of bad) {
-        await expect(cache.set('bad', value, { tags: ['bad-tag'] })).rejects.toMatchObject({
+        for (const tags of [[], ['bad-tag']]) {
+          await expect(cache.set('bad', value, { tags })).rejects.toMatchObject({
+            code: 'E_NOT_SERIALIZABLE',
+          });
+        }
+        await expect(cache.setMany([{ key: 'bad-many', value }])).rejects.toMatchObject({
           code: 'E_NOT_SERIALIZABLE',
         });
+        if (value !== undefined) {
+          await expect(cache.getOrSet('bad-loaded', async () => value)).rejects.toMatchObject({
+            code: 'E_NOT_SERIALIZABLE',
+          });
+        }
       }
-      expect(await cache.get('bad')).toBeUndefined();
+      expect(await cache.getMany(['bad', 'bad-many', 'bad-loaded'])).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
       expect(await cache.invalidateTags(['bad-tag'])).toBe(0);
-      await expect(cache.getOrSet('bad-loaded', async () => ({ big: 10n }))).rejects.toMatchObject({
-        code: 'E_NOT_SERIALIZABLE',
-      });
-      expect(await cache.has('bad-loaded')).toBe(false);
+      // A value the serializer refuses is the caller's mistake, not an outage.
+      expect(errors).toEqual([]);
+      expect(cache.stats().errors).toBe(0);
     });
 
     it('rejects empty, non-string and over-long keys with E_INVALID_KEY', async () => {

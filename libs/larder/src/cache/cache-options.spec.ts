@@ -25,6 +25,20 @@ describe('cache options', () => {
     await moduleRef.close();
   });
 
+  it('throwOnError keeps a value the serializer refuses a caller error, not an outage', async () => {
+    const moduleRef = await createLarderModule({
+      namespace: uniqueNamespace(),
+      redis: testRedisUrl(),
+      throwOnError: true,
+    });
+    const cache = moduleRef.get(CacheService);
+    for (const value of [Symbol('s'), 1n, () => 1]) {
+      await expect(cache.set('k', value)).rejects.toMatchObject({ code: 'E_NOT_SERIALIZABLE' });
+    }
+    expect(cache.stats().errors).toBe(0);
+    await moduleRef.close();
+  });
+
   it('maxKeyLength sets the longest accepted key', async () => {
     const moduleRef = await createLarderModule({ namespace: uniqueNamespace(), maxKeyLength: 8 });
     const cache = moduleRef.get(CacheService);

@@ -20,6 +20,11 @@ export class CacheWriter {
         `Value for key "${key}" is undefined; undefined is never stored (use del()).`,
       );
     }
+    // Keyv refuses a symbol with a plain Error before any serializer sees it, which would read as
+    // an outage; whatever the serializer, a symbol cannot be stored.
+    if (typeof value === 'symbol') {
+      throw new NotSerializableError(`Value for key "${key}" is a symbol; symbols cannot be stored.`);
+    }
     // The same envelope Keyv writes, so the check refuses exactly what the store would.
     serializeOrThrow(this.core.options.serializer, { value }, key);
   }
@@ -27,7 +32,12 @@ export class CacheWriter {
   async set(key: string, value: unknown, ttl: number, tags: string[], rethrow: boolean): Promise<void> {
     // Without tags Keyv's own serialize step runs before its only write; with tags the tag index
     // is written in parallel, so the value is checked first.
-    if (value === undefined || tags.length > 0 || !this.core.backend.usesLarderSerializer)
+    if (
+      value === undefined ||
+      typeof value === 'symbol' ||
+      tags.length > 0 ||
+      !this.core.backend.usesLarderSerializer
+    )
       this.check(key, value);
     const full = this.scope.prefix + key;
     const started = performance.now();

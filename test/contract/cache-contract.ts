@@ -153,6 +153,20 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       });
     });
 
+    it('decides expiry when asked: an entry past its ttl is absent on every path before any read', async () => {
+      const ttl = 80;
+      const written = Date.now();
+      await cache.setMany(['e-has', 'e-ttl', 'e-many'].map((key) => ({ key, value: key, ttl })));
+      await cache.set('kept', 'kept', '1h');
+      // Wait on the clock alone: any read would let a store clean the entry up and hide the defect.
+      await eventually(() => Date.now() > written + ttl + 20, 3000, 'the ttl to pass');
+      expect(cache.stats().l1Items).toBeLessThanOrEqual(1);
+      expect(await cache.has('e-has')).toBe(false);
+      expect(await cache.ttl('e-ttl')).toBeUndefined();
+      expect(await cache.getMany(['e-many', 'kept'])).toEqual([undefined, 'kept']);
+      expect(await cache.has('kept')).toBe(true);
+    });
+
     it('reads and writes several keys at once', async () => {
       await cache.setMany<unknown>([
         { key: 'm1', value: 1 },

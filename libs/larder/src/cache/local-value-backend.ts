@@ -1,6 +1,6 @@
 import type { Keyv } from 'keyv';
 import { InvalidArgumentError, UnsupportedOperationError } from '../errors';
-import type { LruMap } from './lru-map';
+import type { MemoryKeyvStore } from './memory-keyv.store';
 import type { ValueBackend } from './value-backend';
 
 type Envelope = { value?: unknown; expires?: number | null };
@@ -17,21 +17,17 @@ export class LocalValueBackend implements ValueBackend {
     readonly kind: 'memory' | 'custom',
     readonly keyv: Keyv,
     readonly usesLarderSerializer: boolean,
-    /** The LRU behind `keyv` on the memory setup, for prefix deletes; absent for custom stores. */
-    private readonly lru?: LruMap<unknown>,
+    /** The store behind `keyv` on the memory setup (its keys unprefixed); absent for custom stores. */
+    private readonly memory?: MemoryKeyvStore,
   ) {}
-
-  private storeKey(key: string): string {
-    return this.keyv.namespace ? `${this.keyv.namespace}:${key}` : key;
-  }
 
   async clearPrefix(prefix: string): Promise<number> {
     if (prefix === '') {
-      const before = this.lru?.size ?? 0;
+      const before = this.memory?.size ?? 0;
       await this.keyv.clear();
       return before;
     }
-    if (this.lru) return this.lru.deletePrefix(this.storeKey(prefix));
+    if (this.memory) return this.memory.deletePrefix(prefix);
     if (!this.keyv.iterator) {
       throw new UnsupportedOperationError(
         'clear() of a namespace scope needs a store that can iterate its keys',
@@ -69,6 +65,7 @@ export class LocalValueBackend implements ValueBackend {
   }
 
   async ttl(key: string): Promise<number | undefined> {
+    if (this.memory) return this.memory.ttl(key);
     const raw = (await this.keyv.get(key, { raw: true })) as Envelope | undefined;
     if (!raw) return undefined;
     return raw.expires ? Math.max(0, raw.expires - Date.now()) : Infinity;
@@ -76,9 +73,7 @@ export class LocalValueBackend implements ValueBackend {
 
   async deleteMany(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    const existed = this.lru
-      ? keys.filter((k) => this.lru?.has(this.storeKey(k))).length
-      : (await this.keyv.hasMany(keys)).filter(Boolean).length;
+    const existed = (await this.keyv.hasMany(keys)).filter(Boolean).length;
     await this.keyv.deleteMany(keys);
     return existed;
   }

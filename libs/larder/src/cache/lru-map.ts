@@ -28,6 +28,11 @@ export class LruMap<V> {
     return this.map.has(key);
   }
 
+  /** The value without refreshing its recency (for checks that are not uses). */
+  peek(key: string): V | undefined {
+    return this.map.get(key);
+  }
+
   set(key: string, value: V): this {
     this.map.delete(key);
     this.map.set(key, value);

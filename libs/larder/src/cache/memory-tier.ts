@@ -25,8 +25,20 @@ export class MemoryTier {
     });
   }
 
+  /** Live entries now: expired ones are dropped while counting, so stats never count them. */
   get size(): number {
+    const now = Date.now();
+    for (const key of [...this.entries.keys()]) {
+      const entry = this.entries.peek(key);
+      if (entry !== undefined && entry.expiresAt <= now) this.expire(key);
+    }
     return this.entries.size;
+  }
+
+  private expire(key: string): void {
+    this.entries.delete(key);
+    if (this.events.wants('expire'))
+      this.events.emit('expire', { cache: this.cache, key, namespace: '', tier: 'l1' });
   }
 
   /** The value, or `undefined` on a miss or an expired entry. */
@@ -34,9 +46,7 @@ export class MemoryTier {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= Date.now()) {
-      this.entries.delete(key);
-      if (this.events.wants('expire'))
-        this.events.emit('expire', { cache: this.cache, key, namespace: '', tier: 'l1' });
+      this.expire(key);
       return undefined;
     }
     return entry.value;

@@ -8,7 +8,7 @@ import { isClusterConfig, isRedisInstance } from '../redis/redis-connection.fact
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { IoredisKeyvStore, KEY_SEPARATOR } from './ioredis-keyv.store';
 import { LocalValueBackend } from './local-value-backend';
-import { LruMap } from './lru-map';
+import { MemoryKeyvStore } from './memory-keyv.store';
 import { RedisValueBackend } from './redis-value-backend';
 import { ConnectedKeyvRedis, ValueStoreConnection } from './value-store-connection';
 import { keyvCodec, type ValueBackend } from './value-backend';
@@ -104,14 +104,16 @@ export function createValueBackend(
     });
     backend = new RedisValueBackend(keyv, redis, options.namespace, () => Promise.resolve());
   } else {
-    const lru = new LruMap<unknown>(options.maxMemoryItems);
+    // The store is this module's own, so its keys need no namespace prefix.
+    const memory = new MemoryKeyvStore(options.maxMemoryItems);
     const keyv = new Keyv({
-      store: lru as unknown as Map<string, unknown>,
+      store: memory,
       namespace: options.namespace,
+      useKeyPrefix: false,
       throwOnErrors: true,
       ...codec,
     });
-    backend = new LocalValueBackend('memory', keyv, true, lru);
+    backend = new LocalValueBackend('memory', keyv, true, memory);
   }
   // Errors are handled where each call is awaited; this listener only keeps an emitter with no
   // listener from turning a store error into a crash.

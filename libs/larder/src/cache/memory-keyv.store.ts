@@ -1,0 +1,105 @@
+import { EventEmitter } from 'node:events';
+import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import { LruMap } from './lru-map';
+
+interface StoredEntry {
+  /** What Keyv wrote: the serialized `{ value, expires }` envelope. */
+  payload: string;
+  /** Epoch ms; Infinity without expiry. */
+  expiresAt: number;
+}
+
+/**
+ * The in-memory value store (no Redis, no `store` option): a Keyv store adapter over a bounded
+ * LRU that keeps each entry's expiry beside it. Expiry is decided whenever an entry is looked at
+ * (`get`, `has`, `ttl`, counts), so an entry past its ttl is absent on every path, not only
+ * after a read has happened to clean it up.
+ *
+ * @example
+ * const keyv = new Keyv({ store: new MemoryKeyvStore(100_000), useKeyPrefix: false });
+ */
+export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
+  opts: Record<string, unknown> = {};
+  namespace?: string;
+  private readonly entries: LruMap<StoredEntry>;
+
+  constructor(maxItems: number) {
+    super();
+    this.entries = new LruMap<StoredEntry>(maxItems);
+  }
+
+  /** The entry if it is live; an expired one is dropped on the spot. Does not refresh recency. */
+  private live(key: string, now = Date.now()): StoredEntry | undefined {
+    const entry = this.entries.peek(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt > now) return entry;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    const entry = this.live(key);
+    if (entry === undefined) return undefined;
+    this.entries.get(key); // a read is a use: refresh its recency
+    return entry.payload as StoredData<Value>;
+  }
+
+  async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+    return Promise.all(keys.map((key) => this.get<Value>(key)));
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    const expiresAt = ttl !== undefined && ttl > 0 ? Date.now() + ttl : Infinity;
+    this.entries.set(key, { payload: value as string, expiresAt });
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.live(key) !== undefined && this.entries.delete(key);
+  }
+
+  async deleteMany(keys: string[]): Promise<boolean> {
+    let any = false;
+    for (const key of keys) if (await this.delete(key)) any = true;
+    return any;
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this.live(key) !== undefined;
+  }
+
+  async hasMany(keys: string[]): Promise<boolean[]> {
+    const now = Date.now();
+    return keys.map((key) => this.live(key, now) !== undefined);
+  }
+
+  async clear(): Promise<void> {
+    this.entries.clear();
+  }
+
+  /** Remaining ms of a live entry, Infinity without expiry, undefined when missing or expired. */
+  ttl(key: string): number | undefined {
+    const now = Date.now();
+    const entry = this.live(key, now);
+    return entry === undefined ? undefined : entry.expiresAt - now;
+  }
+
+  /** Deletes every entry whose key starts with `prefix`; returns how many live ones went. */
+  deletePrefix(prefix: string): number {
+    const now = Date.now();
+    let removed = 0;
+    for (const key of [...this.entries.keys()]) {
+      if (!key.startsWith(prefix)) continue;
+      if (this.live(key, now) !== undefined) removed++;
+      this.entries.delete(key);
+    }
+    return removed;
+  }
+
+  /** Live entries now (expired ones are dropped while counting). */
+  get size(): number {
+    const now = Date.now();
+    for (const key of [...this.entries.keys()]) this.live(key, now);
+    return this.entries.size;
+  }
+}

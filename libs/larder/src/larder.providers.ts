@@ -1,6 +1,7 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { createCache } from 'cache-manager';
 import { CacheCore } from './cache/cache-core';
+import { entryKey } from './cache/cache-key-layout';
 import { createCacheCore } from './cache/cache-core.factory';
 import { CacheService } from './cache/cache.service';
 import { createValueBackend } from './cache/value-backend.factory';
@@ -60,13 +61,14 @@ export const CORE_PROVIDERS: Provider[] = [
     inject: [LARDER_VALUE_BACKEND, CacheCore, LARDER_RESOLVED_OPTIONS],
     useFactory: (backend: ValueBackend, core: CacheCore, options: ResolvedLarderOptions) => {
       const cache = createCache({ stores: [backend.keyv], ttl: options.defaultTtl || undefined });
+      // cache-manager's keys are root keys: L1 holds them under the root's layout.
       const drop = (event: { key?: string; keys?: string[]; list?: Array<{ key: string }> }) =>
         core.invalidateLocal({
           keys: [
             ...(event.key ? [event.key] : []),
             ...(event.keys ?? []),
             ...(event.list ?? []).map((e) => e.key),
-          ],
+          ].map((key) => entryKey('', key)),
         });
       // 'mdel' is emitted but missing from cache-manager's event typings.
       const on = cache.on as unknown as (event: string, listener: typeof drop) => void;

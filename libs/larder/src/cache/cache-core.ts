@@ -12,7 +12,7 @@ import type { MemoryTier } from './memory-tier';
 import type { TagIndex } from './tag-index';
 import type { ValueBackend } from './value-backend';
 
-/** A scope of the key space: `prefix` is prepended to keys, `label` names it in events. */
+/** A scope of the key space: `prefix` is its place in the key layout (cache-key-layout.ts), `label` names it in events. */
 export interface Scope {
   prefix: string;
   label: string;

@@ -1,5 +1,6 @@
 import type { CacheEventMap } from '../observability/cache-events';
 import type { CacheCore, Scope } from './cache-core';
+import { entryKey } from './cache-key-layout';
 
 type Raw = { value?: unknown; expires?: number | null } | undefined;
 const FAIL_OPEN = { fallback: undefined, rethrow: false };
@@ -28,7 +29,7 @@ export class CacheReader {
 
   /** Never throws synchronously; plain promises rather than async frames, as this is every read. */
   get(key: string): Promise<unknown> {
-    const full = this.scope.prefix + key;
+    const full = entryKey(this.scope.prefix, key);
     const cached = this.fromL1(key, full);
     if (cached !== undefined) return Promise.resolve(cached);
     const started = performance.now();
@@ -57,11 +58,11 @@ export class CacheReader {
   }
 
   async getMany(keys: string[]): Promise<unknown[]> {
-    const results: unknown[] = keys.map((key) => this.fromL1(key, this.scope.prefix + key));
+    const results: unknown[] = keys.map((key) => this.fromL1(key, entryKey(this.scope.prefix, key)));
     const missing = keys.filter((_, i) => results[i] === undefined);
     if (missing.length === 0) return results;
     const started = performance.now();
-    const fulls = missing.map((key) => this.scope.prefix + key);
+    const fulls = missing.map((key) => entryKey(this.scope.prefix, key));
     const raws = (await this.core.guard(
       'getMany',
       this.scope,
@@ -79,7 +80,7 @@ export class CacheReader {
   }
 
   async has(key: string): Promise<boolean> {
-    const full = this.scope.prefix + key;
+    const full = entryKey(this.scope.prefix, key);
     if (this.core.l1?.get(full) !== undefined) return true;
     return this.core.guard('has', this.scope, key, () => this.core.backend.keyv.has(full), {
       fallback: false,
@@ -92,14 +93,14 @@ export class CacheReader {
       'ttl',
       this.scope,
       key,
-      () => this.core.backend.ttl(this.scope.prefix + key),
+      () => this.core.backend.ttl(entryKey(this.scope.prefix, key)),
       FAIL_OPEN,
     );
   }
 
   /** See CacheScope.getOrSet. `store` writes the loaded value and never throws on store failures. */
   getOrSet<T>(key: string, loader: () => T | Promise<T>, store: (value: T) => Promise<void>): Promise<T> {
-    const full = this.scope.prefix + key;
+    const full = entryKey(this.scope.prefix, key);
     const cached = this.fromL1(key, full);
     if (cached !== undefined) return Promise.resolve(cached as T);
     const pending = this.core.inflight.get(full);

@@ -70,6 +70,9 @@ describe('CacheService on Redis', () => {
     const moduleRef = await createLarderModule({ redis: server.url, namespace: ns });
     await moduleRef.get(CacheService).set('k', { a: 1 }, { ttl: '1m', tags: ['t'] });
     expect(JSON.parse((await admin.get(`${ns}::k`)) as string)).toMatchObject({ value: { a: 1 } });
+    const scoped = moduleRef.get(CacheService).namespace('user').namespace('a:b/c');
+    await scoped.set('@k', 'scoped');
+    expect(await admin.get(`${ns}::@user/@a:b%2Fc/@@k`)).toBe('{"value":"scoped"}');
     expect(await admin.zrange(`${ns}:#tag:t`, 0, -1)).toEqual(['k']);
     const tagTtl = await admin.pttl(`${ns}:#tag:t`);
     expect(tagTtl).toBeGreaterThan(50_000);

@@ -4,6 +4,7 @@ import type { Duration } from '../options/duration';
 import { assertKey, assertTags, resolveTtl } from './cache-key';
 import { checkEntryFields, checkIncrementOptions, checkSetOptions } from './cache-call-options';
 import type { CacheCore, Scope } from './cache-core';
+import { scopePrefix } from './cache-key-layout';
 import { CacheReader } from './cache-reader';
 import { CacheWriter } from './cache-writer';
 
@@ -159,14 +160,15 @@ export class CacheScope {
   }
 
   /**
-   * A view confined to `prefix`: its keys are stored as `<prefix>:<key>`, and its `clear()`
-   * removes only them. Scopes nest.
+   * A view confined to `prefix`: its keys and tags are its own (no other scope path, and no root
+   * key, shares an entry with them, whatever characters `prefix` holds), and its `clear()` removes
+   * them and those of scopes nested in it with `namespace()`. See cache-key-layout.ts.
    * @example await cache.namespace(`user:${id}`).clear(); // everything cached for that user
    */
   namespace(prefix: string): CacheScope {
     assertKey(prefix, this.core.options.maxKeyLength, 'namespace prefix');
     const label = this.scope.label ? `${this.scope.label}:${prefix}` : prefix;
-    return new CacheScope(this.core, { prefix: `${this.scope.prefix}${prefix}:`, label });
+    return new CacheScope(this.core, { prefix: scopePrefix(this.scope.prefix, prefix), label });
   }
 
   /** Counters shared by every scope of this cache. */

@@ -1,6 +1,7 @@
 import { NotSerializableError } from '../errors';
 import { serializeOrThrow } from '../options/serializer';
 import type { CacheCore, Scope } from './cache-core';
+import { entryKey, keyOfEntry } from './cache-key-layout';
 
 /** The write path: value store first, then L1, tags, events and the invalidation bus. */
 export class CacheWriter {
@@ -39,9 +40,9 @@ export class CacheWriter {
       !this.core.backend.usesLarderSerializer
     )
       this.check(key, value);
-    const full = this.scope.prefix + key;
+    const full = entryKey(this.scope.prefix, key);
     const started = performance.now();
-    const fullTags = tags.map((t) => this.scope.prefix + t);
+    const fullTags = tags.map((t) => entryKey(this.scope.prefix, t));
     const ok = await this.core.guard(
       'set',
       this.scope,
@@ -75,7 +76,7 @@ export class CacheWriter {
   }
 
   async delMany(keys: string[]): Promise<void> {
-    const fulls = keys.map((k) => this.scope.prefix + k);
+    const fulls = keys.map((k) => entryKey(this.scope.prefix, k));
     const ok = await this.core.guard(
       'del',
       this.scope,
@@ -94,7 +95,7 @@ export class CacheWriter {
   }
 
   async invalidateTags(tags: string[]): Promise<number> {
-    const fullTags = tags.map((t) => this.scope.prefix + t);
+    const fullTags = tags.map((t) => entryKey(this.scope.prefix, t));
     return this.core.guard(
       'invalidateTags',
       this.scope,
@@ -106,7 +107,7 @@ export class CacheWriter {
         this.core.counters.deletes += removed;
         if (this.core.events.wants('delete')) {
           for (const full of fulls)
-            this.core.events.emit('delete', this.core.base(this.scope, full.slice(this.scope.prefix.length)));
+            this.core.events.emit('delete', this.core.base(this.scope, keyOfEntry(this.scope.prefix, full)));
         }
         return removed;
       },
@@ -136,7 +137,7 @@ export class CacheWriter {
   }
 
   async increment(key: string, by: number, ttl: number): Promise<number> {
-    const full = this.scope.prefix + key;
+    const full = entryKey(this.scope.prefix, key);
     const value = await this.core.guard(
       'increment',
       this.scope,

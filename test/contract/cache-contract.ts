@@ -233,6 +233,44 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       expect(await cache.invalidateTags(['products', 'p1'])).toBe(0);
     });
 
+    it('removes an entry from its tags when it is deleted, overwritten, re-tagged, invalidated or cleared', async () => {
+      await cache.set('a', 1, { tags: ['t1', 't2'] });
+      await cache.set('a', 2, { tags: ['t2'] });
+      expect(await cache.invalidateTags(['t1'])).toBe(0);
+      await cache.set('a', 3);
+      expect(await cache.invalidateTags(['t2'])).toBe(0);
+      expect(await cache.get('a')).toBe(3);
+
+      await cache.set('b', 1, { tags: ['t3'] });
+      await cache.del('b');
+      await cache.set('b', 2);
+      await cache.setMany([
+        { key: 'c', value: 1, tags: ['t4'] },
+        { key: 'd', value: 1, tags: ['t4', 't5'] },
+      ]);
+      await cache.delMany(['c', 'd']);
+      await cache.setMany([
+        { key: 'c', value: 2 },
+        { key: 'd', value: 2 },
+      ]);
+      expect(await cache.invalidateTags(['t3', 't4', 't5'])).toBe(0);
+      expect(await cache.getMany(['b', 'c', 'd'])).toEqual([2, 2, 2]);
+
+      // Invalidating one tag also takes the entry out of its other tags.
+      await cache.set('e', 1, { tags: ['t6', 't7'] });
+      expect(await cache.invalidateTags(['t6'])).toBe(1);
+      await cache.set('e', 2);
+      expect(await cache.invalidateTags(['t7'])).toBe(0);
+      expect(await cache.get('e')).toBe(2);
+
+      const scope = cache.namespace('s');
+      await scope.namespace('nested').set('f', 1, { tags: ['t8'] });
+      await scope.clear();
+      await scope.namespace('nested').set('f', 2);
+      expect(await scope.namespace('nested').invalidateTags(['t8'])).toBe(0);
+      expect(await scope.namespace('nested').get('f')).toBe(2);
+    });
+
     it('namespace(prefix) scopes keys, tags and clear() to that prefix', async () => {
       const alice = cache.namespace('user:alice');
       const bob = cache.namespace('user:bob');

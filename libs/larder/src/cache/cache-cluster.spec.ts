@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { CacheService, LockService, RateLimitService, SessionService } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
 import { createLarderModule, uniqueNamespace } from '../../../../test/test-helpers';
@@ -32,6 +33,41 @@ describe('on Redis Cluster', () => {
     expect(await cache.clear()).toBeGreaterThan(10);
     expect(await cache.get('k12')).toBeUndefined();
     await moduleRef.close();
+  });
+
+  it('keeps the tag index in one slot and empties it as entries go', async () => {
+    const namespace = uniqueNamespace();
+    const moduleRef = await createLarderModule({
+      redis: { nodes: [{ host: '127.0.0.1', port: server.port }] },
+      namespace,
+      throwOnError: true,
+    });
+    const cache = moduleRef.get(CacheService);
+    const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+    const writeTagged = () =>
+      cache.setMany(keys.map((key, i) => ({ key, value: i, tags: [`t${i % 3}`, 'all'] })));
+    const admin = new Redis(server.url);
+    const indexKeys = async () => {
+      const [, found] = await admin.scan('0', 'MATCH', `${namespace}:#*`, 'COUNT', 10_000);
+      return found;
+    };
+    try {
+      await writeTagged();
+      const slots = new Set(
+        await Promise.all((await indexKeys()).map((key) => admin.cluster('KEYSLOT', key))),
+      );
+      expect(slots.size).toBe(1);
+      await cache.delMany(keys.slice(0, 25));
+      for (const key of keys.slice(25)) await cache.set(key, 'untagged');
+      expect(await indexKeys()).toEqual([]);
+      await writeTagged();
+      expect(await cache.invalidateTags(['t0'])).toBe(17);
+      expect(await cache.invalidateTags(['all'])).toBe(33);
+      expect(await indexKeys()).toEqual([]);
+    } finally {
+      admin.disconnect();
+      await moduleRef.close();
+    }
   });
 
   it('runs locks, rate limits and sessions', async () => {

@@ -3,16 +3,9 @@ import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { CacheCore } from './cache-core';
 import { KEY_SEPARATOR } from './ioredis-keyv.store';
 import { MemoryTier } from './memory-tier';
-import { MemoryTagIndex } from './memory-tag-index';
-import { RedisTagIndex } from './tag-index';
 import type { ValueBackend } from './value-backend';
 import { CacheEvents } from '../observability/cache-events';
 import { InvalidationBus } from './invalidation-bus';
-
-/** Tag sets live at `<namespace>:#tag:<tag>`, outside the `<namespace>::` value space. */
-export function tagPrefix(namespace: string): string {
-  return `${namespace}:#tag:`;
-}
 
 /** Wires the cache's shared state from resolved options and the connections. */
 export function createCacheCore(
@@ -20,13 +13,11 @@ export function createCacheCore(
   backend: ValueBackend,
   redis: RedisCoordinator | null,
 ): CacheCore {
-  // Tags sit next to the values when those are in Redis, or when Redis exists beside a custom store.
-  const tags = redis ? new RedisTagIndex(redis, tagPrefix(options.namespace)) : new MemoryTagIndex();
   const events = new CacheEvents();
   const l1 = options.memory
     ? new MemoryTier(options.memory.maxItems, options.memory.ttl, events, options.name)
     : null;
-  const core = new CacheCore(options, backend, tags, l1, events);
+  const core = new CacheCore(options, backend, l1, events);
   if (l1 && redis) {
     core.bus = new InvalidationBus(redis, `${options.namespace}${KEY_SEPARATOR}#invalidate`, (change) => {
       if (change.keys) for (const key of change.keys) l1.delete(key);

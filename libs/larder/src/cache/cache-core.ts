@@ -9,7 +9,6 @@ import type { ResolvedLarderOptions } from '../options/larder-options.interface'
 import { CallDeadlines } from '../redis/call-deadlines';
 import type { InvalidationBus } from './invalidation-bus';
 import type { MemoryTier } from './memory-tier';
-import type { TagIndex } from './tag-index';
 import type { ValueBackend } from './value-backend';
 
 /** A scope of the key space: `prefix` is its place in the key layout (cache-key-layout.ts), `label` names it in events. */
@@ -19,7 +18,7 @@ export interface Scope {
 }
 
 /**
- * The state every CacheService view shares (stores, L1, tags, events, counters, in-flight loads)
+ * The state every CacheService view shares (values and their tags, L1, events, counters, in-flight loads)
  * and the one place store calls are bounded in time and failures are turned into events.
  */
 export class CacheCore {
@@ -33,7 +32,6 @@ export class CacheCore {
   constructor(
     readonly options: ResolvedLarderOptions,
     readonly backend: ValueBackend,
-    readonly tags: TagIndex,
     readonly l1: MemoryTier | null,
     readonly events: CacheEvents,
   ) {

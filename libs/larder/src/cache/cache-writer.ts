@@ -2,8 +2,9 @@ import { NotSerializableError } from '../errors';
 import { serializeOrThrow } from '../options/serializer';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey, keyOfEntry } from './cache-key-layout';
+import { EncodedValue } from './value-backend';
 
-/** The write path: value store first, then L1, tags, events and the invalidation bus. */
+/** The write path: value store and tag index first, then L1, events and the invalidation bus. */
 export class CacheWriter {
   constructor(
     private readonly core: CacheCore,
@@ -14,8 +15,11 @@ export class CacheWriter {
     return this.core.options.throwOnError;
   }
 
-  /** Serializes once up front so a bad value fails before any store (or tag index) is touched. */
-  private check(key: string, value: unknown): void {
+  /**
+   * Serializes a value, once, into the envelope Keyv writes (`{ value, expires }`), so a bad value
+   * fails before any store or tag index is touched and no store serializes it again.
+   */
+  private encode(key: string, value: unknown, ttl: number): EncodedValue {
     if (value === undefined) {
       throw new NotSerializableError(
         `Value for key "${key}" is undefined; undefined is never stored (use del()).`,
@@ -26,20 +30,27 @@ export class CacheWriter {
     if (typeof value === 'symbol') {
       throw new NotSerializableError(`Value for key "${key}" is a symbol; symbols cannot be stored.`);
     }
-    // The same envelope Keyv writes, so the check refuses exactly what the store would.
-    serializeOrThrow(this.core.options.serializer, { value }, key);
+    const expires = ttl > 0 ? Date.now() + ttl : undefined;
+    const payload = serializeOrThrow(this.core.options.serializer, { value, expires }, key);
+    return new EncodedValue(value, payload, Buffer.byteLength(payload));
   }
 
-  async set(key: string, value: unknown, ttl: number, tags: string[], rethrow: boolean): Promise<void> {
-    // Without tags Keyv's own serialize step runs before its only write; with tags the tag index
-    // is written in parallel, so the value is checked first.
-    if (
-      value === undefined ||
-      typeof value === 'symbol' ||
-      tags.length > 0 ||
-      !this.core.backend.usesLarderSerializer
-    )
-      this.check(key, value);
+  set(key: string, value: unknown, ttl: number, tags: string[], rethrow: boolean): Promise<void> {
+    try {
+      return this.store(key, this.encode(key, value, ttl), ttl, tags, rethrow);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Writes value and tags together; `tags` replace whatever tags the entry had. */
+  private async store(
+    key: string,
+    entry: EncodedValue,
+    ttl: number,
+    tags: string[],
+    rethrow: boolean,
+  ): Promise<void> {
     const full = entryKey(this.scope.prefix, key);
     const started = performance.now();
     const fullTags = tags.map((t) => entryKey(this.scope.prefix, t));
@@ -48,22 +59,14 @@ export class CacheWriter {
       this.scope,
       key,
       async () => {
-        try {
-          await Promise.all([
-            this.core.backend.keyv.set(full, value, ttl),
-            fullTags.length > 0 ? this.core.tags.add(fullTags, full, ttl) : undefined,
-          ]);
-        } catch (error) {
-          if (error instanceof NotSerializableError) this.check(key, value);
-          throw error;
-        }
+        await this.core.backend.write(full, entry, ttl, fullTags);
         return true;
       },
       { fallback: false, rethrow },
     );
     this.core.invalidateLocal({ keys: [full] });
     if (!ok) return;
-    this.core.l1?.set(full, value, ttl > 0 ? Date.now() + ttl : undefined);
+    this.core.l1?.set(full, entry.value, ttl > 0 ? Date.now() + ttl : undefined);
     this.core.counters.writes++;
     if (this.core.events.wants('write')) {
       this.core.events.emit('write', this.core.base(this.scope, key, undefined, performance.now() - started));
@@ -71,8 +74,8 @@ export class CacheWriter {
   }
 
   async setMany(entries: Array<{ key: string; value: unknown; ttl: number; tags: string[] }>): Promise<void> {
-    for (const e of entries) this.check(e.key, e.value);
-    await Promise.all(entries.map((e) => this.set(e.key, e.value, e.ttl, e.tags, this.rethrow)));
+    const encoded = entries.map((e) => this.encode(e.key, e.value, e.ttl));
+    await Promise.all(entries.map((e, i) => this.store(e.key, encoded[i], e.ttl, e.tags, this.rethrow)));
   }
 
   async delMany(keys: string[]): Promise<void> {
@@ -101,9 +104,8 @@ export class CacheWriter {
       this.scope,
       undefined,
       async () => {
-        const fulls = await this.core.tags.take(fullTags);
+        const { keys: fulls, removed } = await this.core.backend.invalidateTags(fullTags);
         this.core.invalidateLocal({ keys: fulls });
-        const removed = await this.core.backend.deleteMany(fulls);
         this.core.counters.deletes += removed;
         if (this.core.events.wants('delete')) {
           for (const full of fulls)
@@ -122,10 +124,7 @@ export class CacheWriter {
       this.scope,
       undefined,
       async () => {
-        const [removed] = await Promise.all([
-          this.core.backend.clearPrefix(prefix),
-          prefix === '' ? this.core.tags.clear() : undefined,
-        ]);
+        const removed = await this.core.backend.clearPrefix(prefix);
         if (this.core.events.wants('clear'))
           this.core.events.emit('clear', { ...this.core.base(this.scope), removed });
         return removed;

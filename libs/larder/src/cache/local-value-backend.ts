@@ -1,14 +1,17 @@
 import type { Keyv } from 'keyv';
 import { InvalidArgumentError, UnsupportedOperationError } from '../errors';
 import type { MemoryKeyvStore } from './memory-keyv.store';
-import type { ValueBackend } from './value-backend';
+import type { TagIndex } from './tag-index';
+import type { EncodedValue, Removal, ValueBackend } from './value-backend';
 
 type Envelope = { value?: unknown; expires?: number | null };
 
 /**
- * Cache values in process memory (a bounded LRU) or in a user-supplied Keyv store. Counters are
- * read-modify-write under a per-key promise chain: atomic within this process, which is all the
- * in-memory setup promises; on a custom shared store they are not atomic across processes.
+ * Cache values in process memory (a bounded LRU) or in a user-supplied Keyv store, with a tag
+ * index beside them (in memory, or in Redis when it is configured with a custom store). Value and
+ * index are changed one after the other, not in one step. Counters are read-modify-write under a
+ * per-key promise chain: atomic within this process, which is all the in-memory setup promises;
+ * on a custom shared store they are not atomic across processes.
  */
 export class LocalValueBackend implements ValueBackend {
   private readonly counterChains = new Map<string, Promise<unknown>>();
@@ -17,11 +20,44 @@ export class LocalValueBackend implements ValueBackend {
     readonly kind: 'memory' | 'custom',
     readonly keyv: Keyv,
     readonly usesLarderSerializer: boolean,
+    readonly tags: TagIndex,
     /** The store behind `keyv` on the memory setup (its keys unprefixed); absent for custom stores. */
     private readonly memory?: MemoryKeyvStore,
   ) {}
 
+  async write(key: string, entry: EncodedValue, ttl: number, tags: string[]): Promise<void> {
+    // The index first (the memory index synchronously), so an eviction this write causes finds
+    // the evicted entry's tags. A Keyv instance with its own serializer gets the value itself.
+    await Promise.all([
+      this.tags.retag(key, tags, ttl),
+      this.keyv.set(key, this.usesLarderSerializer ? entry : entry.value, ttl),
+    ]);
+  }
+
+  async deleteMany(keys: string[]): Promise<number> {
+    const removed = await this.deleteValues(keys);
+    await this.tags.forget(keys);
+    return removed;
+  }
+
+  async invalidateTags(tags: string[]): Promise<Removal> {
+    const keys = await this.tags.take(tags);
+    return { keys, removed: await this.deleteValues(keys) };
+  }
+
+  private async deleteValues(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const existed = (await this.keyv.hasMany(keys)).filter(Boolean).length;
+    await this.keyv.deleteMany(keys);
+    return existed;
+  }
+
   async clearPrefix(prefix: string): Promise<number> {
+    const [removed] = await Promise.all([this.clearValues(prefix), this.tags.clear(prefix)]);
+    return removed;
+  }
+
+  private async clearValues(prefix: string): Promise<number> {
     if (prefix === '') {
       const before = this.memory?.size ?? 0;
       await this.keyv.clear();
@@ -69,13 +105,6 @@ export class LocalValueBackend implements ValueBackend {
     const raw = (await this.keyv.get(key, { raw: true })) as Envelope | undefined;
     if (!raw) return undefined;
     return raw.expires ? Math.max(0, raw.expires - Date.now()) : Infinity;
-  }
-
-  async deleteMany(keys: string[]): Promise<number> {
-    if (keys.length === 0) return 0;
-    const existed = (await this.keyv.hasMany(keys)).filter(Boolean).length;
-    await this.keyv.deleteMany(keys);
-    return existed;
   }
 
   async close(): Promise<void> {

@@ -23,9 +23,16 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   namespace?: string;
   private readonly entries: LruMap<StoredEntry>;
 
-  constructor(maxItems: number) {
+  /**
+   * @param onGone told of every entry that leaves without a delete (evicted for room, or dropped
+   *   once past its expiry), so the tag index can forget it too
+   */
+  constructor(
+    maxItems: number,
+    private readonly onGone: (key: string) => void = () => undefined,
+  ) {
     super();
-    this.entries = new LruMap<StoredEntry>(maxItems);
+    this.entries = new LruMap<StoredEntry>(maxItems, (key) => onGone(key));
   }
 
   /** The entry if it is live; an expired one is dropped on the spot. Does not refresh recency. */
@@ -34,6 +41,7 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     if (entry === undefined) return undefined;
     if (entry.expiresAt > now) return entry;
     this.entries.delete(key);
+    this.onGone(key);
     return undefined;
   }
 
@@ -90,8 +98,7 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     let removed = 0;
     for (const key of [...this.entries.keys()]) {
       if (!key.startsWith(prefix)) continue;
-      if (this.live(key, now) !== undefined) removed++;
-      this.entries.delete(key);
+      if (this.live(key, now) !== undefined && this.entries.delete(key)) removed++;
     }
     return removed;
   }

@@ -1,12 +1,21 @@
 import KeyvRedis from '@keyv/redis';
 import type { Keyv } from 'keyv';
 import { InvalidArgumentError } from '../errors';
-import { defineLuaScript } from '../redis/lua-script';
+import { defineLuaScript, type LuaScript } from '../redis/lua-script';
 import { toTypedError, type RedisCoordinator } from '../redis/redis-coordinator';
 import { withTimeout } from '../redis/with-timeout';
 import { scanAndUnlink, unlinkKeys } from '../redis/scan-unlink';
-import { KEY_SEPARATOR } from './ioredis-keyv.store';
-import type { ValueBackend } from './value-backend';
+import type { CacheRedisKeys } from './cache-redis-keys';
+import { RedisTagIndex } from './redis-tag-index';
+import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from './tag-index.scripts';
+import type { EncodedValue, Removal, ValueBackend } from './value-backend';
+
+/** Runs a Lua script over the connection that holds the values. */
+export type ScriptRunner = (
+  script: LuaScript,
+  keys: string[],
+  args: Array<string | number>,
+) => Promise<unknown>;
 
 /**
  * Atomic increment. A value written by `set` (a JSON envelope holding an integer) is first turned
@@ -27,18 +36,31 @@ if not raw and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]
 return n`,
 );
 
-/** Cache values in Redis (through @keyv/redis or the shared ioredis connection), laid out as `<namespace>::<key>`. */
+/**
+ * Cache values in Redis (read through @keyv/redis or the shared ioredis connection), with the tag
+ * index beside them (layout in cache-redis-keys.ts). On a single Redis every write, delete and
+ * invalidation changes value and index in one script on the values' own connection, as one
+ * command: a write without tags stays one round trip. On a cluster the values' slots and the
+ * index slot differ, so value commands and an index script run side by side, not atomically.
+ */
 export class RedisValueBackend implements ValueBackend {
   readonly kind = 'redis' as const;
   readonly usesLarderSerializer = true;
+  /** The index alone, for a cluster (where it cannot change in the values' scripts) and for clear(). */
+  private readonly index: RedisTagIndex;
+  private readonly cluster: boolean;
 
   constructor(
     readonly keyv: Keyv,
     private readonly redis: RedisCoordinator,
-    private readonly namespace: string,
+    private readonly keys: CacheRedisKeys,
+    private readonly runScript: ScriptRunner,
     private readonly closeStore: () => Promise<void>,
     private readonly whenReady: () => Promise<unknown> = () => Promise.resolve(),
-  ) {}
+  ) {
+    this.index = new RedisTagIndex(redis, keys);
+    this.cluster = redis.isCluster;
+  }
 
   async ready(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -48,12 +70,61 @@ export class RedisValueBackend implements ValueBackend {
   }
 
   private key(key: string): string {
-    return `${this.namespace}${KEY_SEPARATOR}${key}`;
+    return this.keys.values + key;
   }
 
-  clearPrefix(prefix: string): Promise<number> {
+  async write(key: string, entry: EncodedValue, ttl: number, tags: string[]): Promise<void> {
+    const { records, tagSets } = this.keys;
+    if (this.cluster) {
+      const value = this.key(key);
+      await Promise.all([
+        this.redis.call('SET', (client) =>
+          ttl > 0 ? client.set(value, entry.payload, 'PX', ttl) : client.set(value, entry.payload),
+        ),
+        this.index.retag(key, tags, ttl),
+      ]);
+      return;
+    }
+    await this.runScript(
+      ENTRY_SET,
+      [this.key(key), records + key, ...tags.map((tag) => tagSets + tag)],
+      [entry.payload, ttl, key, tagSets, ...tags],
+    );
+  }
+
+  async deleteMany(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    if (this.cluster) {
+      const [removed] = await Promise.all([this.unlink(keys), this.index.forget(keys)]);
+      return removed;
+    }
+    const { records, tagSets } = this.keys;
+    const declared = [...keys.map((key) => this.key(key)), ...keys.map((key) => records + key)];
+    return Number(await this.runScript(ENTRY_DELETE, declared, [tagSets, ...keys]));
+  }
+
+  async invalidateTags(tags: string[]): Promise<Removal> {
+    const { records, tagSets, values } = this.keys;
+    if (this.cluster) {
+      // Index first: once it resolves, no entry written with these tags before the call survives.
+      const keys = await this.index.take(tags);
+      return { keys, removed: await this.unlink(keys) };
+    }
+    const declared = tags.map((tag) => tagSets + tag);
+    const [removed, ...keys] = (await this.runScript(ENTRY_TAKE, declared, [tagSets, records, values])) as [
+      number,
+      ...string[],
+    ];
+    return { keys, removed: Number(removed) };
+  }
+
+  async clearPrefix(prefix: string): Promise<number> {
     // Each SCAN and UNLINK round trip gets its own bound: a large namespace takes many of them.
-    return scanAndUnlink(this.redis.client, this.key(prefix), (what, run) => this.redis.call(what, run));
+    const [removed] = await Promise.all([
+      scanAndUnlink(this.redis.client, this.key(prefix), (what, run) => this.redis.call(what, run)),
+      this.index.clear(prefix),
+    ]);
+    return removed;
   }
 
   async increment(key: string, by: number, ttl: number): Promise<number> {
@@ -73,7 +144,7 @@ export class RedisValueBackend implements ValueBackend {
     return ms === -1 ? Infinity : ms;
   }
 
-  deleteMany(keys: string[]): Promise<number> {
+  private unlink(keys: string[]): Promise<number> {
     return this.redis.call('UNLINK', (client) =>
       unlinkKeys(
         client,

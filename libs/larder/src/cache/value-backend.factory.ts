@@ -6,10 +6,13 @@ import type { ResolvedLarderOptions } from '../options/larder-options.interface'
 import { ConnectionStateLogger } from '../redis/connection-state-logger';
 import { isClusterConfig, isRedisInstance } from '../redis/redis-connection.factory';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
+import { cacheRedisKeys } from './cache-redis-keys';
 import { IoredisKeyvStore, KEY_SEPARATOR } from './ioredis-keyv.store';
 import { LocalValueBackend } from './local-value-backend';
 import { MemoryKeyvStore } from './memory-keyv.store';
-import { RedisValueBackend } from './redis-value-backend';
+import { MemoryTagIndex } from './memory-tag-index';
+import { RedisTagIndex } from './redis-tag-index';
+import { RedisValueBackend, type ScriptRunner } from './redis-value-backend';
 import { ConnectedKeyvRedis, ValueStoreConnection } from './value-store-connection';
 import { keyvCodec, type ValueBackend } from './value-backend';
 
@@ -56,19 +59,35 @@ function wrapStore(store: NonNullable<ResolvedLarderOptions['store']>, options: 
   });
 }
 
-/** Builds where cache values live: the `store` option, else Redis, else process memory. */
+/** Lua scripts over @keyv/redis' own node-redis client, so writes pipeline on the connection reads use. */
+function nodeRedisScripts(client: ValueStoreConnection['client']): ScriptRunner {
+  return async (script, keys, args) => {
+    const rest = [String(keys.length), ...keys, ...args.map(String)];
+    try {
+      return await client.sendCommand(['EVALSHA', script.sha, ...rest]);
+    } catch (error) {
+      if (!String((error as Error | null)?.message).startsWith('NOSCRIPT')) throw error;
+      return client.sendCommand(['EVAL', script.lua, ...rest]);
+    }
+  };
+}
+
+/** Builds where cache values live, with their tag index: the `store` option, else Redis, else process memory. */
 export function createValueBackend(
   options: ResolvedLarderOptions,
   redis: RedisCoordinator | null,
   logger?: LoggerService,
 ): ValueBackend {
   const codec = keyvCodec(options.serializer);
+  const keys = cacheRedisKeys(options.namespace);
   let backend: ValueBackend;
   if (options.store) {
+    // Tags sit in Redis when it is configured beside a custom store, so every instance shares them.
     backend = new LocalValueBackend(
       'custom',
       wrapStore(options.store, options),
       !(options.store instanceof Keyv),
+      redis ? new RedisTagIndex(redis, keys) : new MemoryTagIndex(),
     );
   } else if (redis && usesKeyvRedis(options.redis)) {
     const connection = new ValueStoreConnection(
@@ -90,7 +109,8 @@ export function createValueBackend(
     backend = new RedisValueBackend(
       keyv,
       redis,
-      options.namespace,
+      keys,
+      nodeRedisScripts(connection.client),
       () => connection.close(),
       () => connection.ready(),
     );
@@ -102,10 +122,17 @@ export function createValueBackend(
       throwOnErrors: true,
       ...codec,
     });
-    backend = new RedisValueBackend(keyv, redis, options.namespace, () => Promise.resolve());
+    backend = new RedisValueBackend(
+      keyv,
+      redis,
+      keys,
+      (script, scriptKeys, args) => redis.eval(script, scriptKeys, args),
+      () => Promise.resolve(),
+    );
   } else {
     // The store is this module's own, so its keys need no namespace prefix.
-    const memory = new MemoryKeyvStore(options.maxMemoryItems);
+    const tags = new MemoryTagIndex();
+    const memory = new MemoryKeyvStore(options.maxMemoryItems, (key) => tags.forgetNow([key]));
     const keyv = new Keyv({
       store: memory,
       namespace: options.namespace,
@@ -113,7 +140,7 @@ export function createValueBackend(
       throwOnErrors: true,
       ...codec,
     });
-    backend = new LocalValueBackend('memory', keyv, true, memory);
+    backend = new LocalValueBackend('memory', keyv, true, tags, memory);
   }
   // Errors are handled where each call is awaited; this listener only keeps an emitter with no
   // listener from turning a store error into a crash.

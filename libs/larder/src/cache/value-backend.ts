@@ -1,25 +1,51 @@
 import type { Keyv } from 'keyv';
 import { serializeOrThrow, type Serializer } from '../options/serializer';
 
-/** Where cache values live, and the few operations Keyv has no portable form for. */
+/**
+ * A value as the writer serialized it, once: the Keyv envelope `{ value, expires }` as text, and
+ * that text's size in UTF-8 bytes. Stores given one write `payload` as is instead of serializing again.
+ */
+export class EncodedValue {
+  constructor(
+    readonly value: unknown,
+    readonly payload: string,
+    readonly size: number,
+  ) {}
+}
+
+/** Deleted entries: their keys, and how many of them held a value. */
+export interface Removal {
+  keys: string[];
+  removed: number;
+}
+
+/**
+ * Where cache values live, with the tag index that belongs to them, and the few operations Keyv
+ * has no portable form for. Keys and tags are in the layout of cache-key-layout.ts. Reads go
+ * through `keyv`; writes and deletes go through the backend, so the tag index follows every one.
+ */
 export interface ValueBackend {
   /** `'memory'` (in-process), `'redis'` (@keyv/redis or the shared ioredis connection) or `'custom'` (the `store` option). */
   readonly kind: 'memory' | 'redis' | 'custom';
   /** The Keyv instance holding the values; cache-manager's `Cache` wraps the same one. */
   readonly keyv: Keyv;
   /**
-   * Whether `keyv` encodes with Larder's serializer (so its own write step refuses what the
-   * serializer cannot encode). False for a Keyv instance passed in as `store`, which keeps its own.
+   * Whether `keyv` encodes with Larder's serializer (so it stores an EncodedValue's payload as is).
+   * False for a Keyv instance passed in as `store`, which keeps its own serializer.
    */
   readonly usesLarderSerializer: boolean;
-  /** Deletes every key of this namespace that starts with `prefix` (`''`: the whole namespace). */
+  /** Stores an entry and makes `tags` its only tags (none: it leaves every tag it had). */
+  write(key: string, entry: EncodedValue, ttl: number, tags: string[]): Promise<void>;
+  /** Deletes entries and their tag memberships; resolves to how many existed (custom stores: how many were asked). */
+  deleteMany(keys: string[]): Promise<number>;
+  /** Deletes every entry carrying one of `tags`, and the tags. */
+  invalidateTags(tags: string[]): Promise<Removal>;
+  /** Deletes every entry (and tag) of this namespace under a scope prefix (`''`: the whole namespace). */
   clearPrefix(prefix: string): Promise<number>;
   /** Adds `by` to an integer counter, creating it (with `ttl` ms, 0 = none) when missing. */
   increment(key: string, by: number, ttl: number): Promise<number>;
   /** Remaining lifetime in ms, `Infinity` without expiry, `undefined` when the key is missing. */
   ttl(key: string): Promise<number | undefined>;
-  /** Deletes keys in one round trip where the store allows; returns how many existed (custom stores: how many were asked). */
-  deleteMany(keys: string[]): Promise<number>;
   /** Resolves once the store can take commands, or after `ms` (never rejects: the app may start while Redis is down). */
   ready?(ms: number): Promise<void>;
   /**
@@ -36,11 +62,14 @@ const BARE_INTEGER = /^-?\d{1,15}$/;
 
 /**
  * Keyv's serialize/deserialize pair built on the configured Serializer. Keyv stores an envelope
- * `{ value, expires }`; counters from `increment` are bare integers and read back as numbers.
+ * `{ value, expires }`; counters from `increment` are bare integers and read back as numbers. An
+ * EncodedValue (from the writer) is already that envelope serialized, so it passes through.
  */
 export function keyvCodec(serializer: Serializer) {
   return {
     serialize(data: unknown): string {
+      const value = (data as { value?: unknown } | null)?.value;
+      if (value instanceof EncodedValue) return value.payload;
       return serializeOrThrow(serializer, data);
     },
     deserialize<T>(raw: string): { value?: T; expires?: number } | undefined {

@@ -18,6 +18,8 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
     });
 
     afterEach(async () => {
+      // Leave the shared test server as found: other suites scan it.
+      await cache.clear();
       await moduleRef.close();
     });
 
@@ -77,6 +79,33 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       // A value the serializer refuses is the caller's mistake, not an outage.
       expect(errors).toEqual([]);
       expect(cache.stats().errors).toBe(0);
+    });
+
+    it('refuses a value larger than maxValueSize (default 4 MiB, in UTF-8 bytes) before writing anything', async () => {
+      const tenMb = 'x'.repeat(10 * 1024 * 1024);
+      const fiveMbOfTwoByteChars = 'é'.repeat(2.5 * 1024 * 1024);
+      for (const value of [tenMb, { nested: fiveMbOfTwoByteChars }]) {
+        await expect(cache.set('big', value, { tags: ['big-tag'] })).rejects.toMatchObject({
+          code: 'E_VALUE_TOO_LARGE',
+          message: expect.stringMatching(/"big".* \d{7,} bytes.*maxValueSize \(4194304\)/),
+        });
+        await expect(cache.setMany([{ key: 'big-many', value }])).rejects.toMatchObject({
+          code: 'E_VALUE_TOO_LARGE',
+        });
+        await expect(cache.getOrSet('big-loaded', async () => value)).rejects.toMatchObject({
+          code: 'E_VALUE_TOO_LARGE',
+        });
+      }
+      expect(await cache.getMany(['big', 'big-many', 'big-loaded'])).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      expect(await cache.invalidateTags(['big-tag'])).toBe(0);
+      expect(cache.stats().errors).toBe(0);
+      const underLimit = 'y'.repeat(1024 * 1024);
+      await cache.set('fits', underLimit);
+      expect(await cache.get('fits')).toBe(underLimit);
     });
 
     it('rejects empty, non-string and over-long keys with E_INVALID_KEY', async () => {

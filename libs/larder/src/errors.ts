@@ -39,6 +39,11 @@ export class NotSerializableError extends LarderError {
   static readonly code = 'E_NOT_SERIALIZABLE';
 }
 
+/** A value serializes to more bytes than `maxValueSize`; nothing was written. The message names the key and the size. */
+export class ValueTooLargeError extends LarderError {
+  static readonly code = 'E_VALUE_TOO_LARGE';
+}
+
 /** A Redis call did not answer within `commandTimeout`. */
 export class CommandTimeoutError extends LarderError {
   static readonly code = 'E_COMMAND_TIMEOUT';

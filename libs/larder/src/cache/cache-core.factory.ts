@@ -14,9 +14,7 @@ export function createCacheCore(
   redis: RedisCoordinator | null,
 ): CacheCore {
   const events = new CacheEvents();
-  const l1 = options.memory
-    ? new MemoryTier(options.memory.maxItems, options.memory.ttl, events, options.name)
-    : null;
+  const l1 = options.memory ? new MemoryTier(options.memory, options.memory.ttl, events, options.name) : null;
   const core = new CacheCore(options, backend, l1, events);
   if (l1 && redis) {
     core.bus = new InvalidationBus(redis, `${options.namespace}${KEY_SEPARATOR}#invalidate`, (change) => {

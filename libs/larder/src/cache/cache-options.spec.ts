@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { CacheService, type Serializer } from '@larder/nestjs';
+import type { Cache } from 'cache-manager';
+import { CACHE_MANAGER, CacheService, type Serializer } from '@larder/nestjs';
 import { ConnectionStateLogger } from '../redis/connection-state-logger';
 import { createLarderModule, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
 
@@ -37,6 +38,68 @@ describe('cache options', () => {
     }
     expect(cache.stats().errors).toBe(0);
     await moduleRef.close();
+  });
+
+  it('maxValueSize bounds every write, cache-manager writes included', async () => {
+    const moduleRef = await createLarderModule({ namespace: uniqueNamespace(), maxValueSize: 1000 });
+    const cache = moduleRef.get(CacheService);
+    await cache.set('small', 'a'.repeat(900));
+    await expect(cache.set('large', 'a'.repeat(1000))).rejects.toMatchObject({
+      code: 'E_VALUE_TOO_LARGE',
+      message: expect.stringMatching(/"large".*1\d{3} bytes.*maxValueSize \(1000\)/),
+    });
+    const manager = moduleRef.get<Cache>(CACHE_MANAGER);
+    await expect(manager.set('manager-large', 'a'.repeat(1000))).rejects.toMatchObject({
+      code: 'E_VALUE_TOO_LARGE',
+    });
+    expect(await cache.getMany(['small', 'large', 'manager-large'])).toEqual([
+      'a'.repeat(900),
+      undefined,
+      undefined,
+    ]);
+    await moduleRef.close();
+  });
+
+  it('memory.maxSize bounds L1 by serialized bytes as well as by count; a larger value skips L1', async () => {
+    const moduleRef = await createLarderModule({
+      namespace: uniqueNamespace(),
+      redis: testRedisUrl(),
+      memory: { maxItems: 1000, maxSize: 10_000 },
+    });
+    const cache = moduleRef.get(CacheService);
+    const evicted: string[] = [];
+    cache.on('evict', (e) => evicted.push(e.key));
+    for (let i = 0; i < 20; i++) await cache.set(`k${i}`, 'v'.repeat(1000));
+    // Each entry serializes to 1012 bytes: nine of them fit in 10 000.
+    expect(cache.stats().l1Items).toBe(9);
+    expect(evicted).toHaveLength(11);
+    await cache.set('huge', 'h'.repeat(20_000));
+    expect(cache.stats().l1Items).toBe(9);
+    const tiers: string[] = [];
+    cache.on('hit', (e) => tiers.push(e.tier));
+    expect(await cache.get('huge')).toBe('h'.repeat(20_000));
+    expect(await cache.get('k19')).toBe('v'.repeat(1000));
+    expect(tiers).toEqual(['l2', 'l1']);
+    await moduleRef.close();
+  });
+
+  it('maxMemorySize bounds the in-memory store by serialized bytes, dropping the least recently used', async () => {
+    const moduleRef = await createLarderModule({
+      namespace: uniqueNamespace(),
+      maxMemorySize: 10_000,
+      maxValueSize: 5_000,
+    });
+    const cache = moduleRef.get(CacheService);
+    const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+    for (const key of keys) await cache.set(key, 'v'.repeat(1000));
+    const kept = (await cache.getMany(keys)).filter((v) => v !== undefined);
+    expect(kept).toHaveLength(9);
+    expect(await cache.get('k19')).toBe('v'.repeat(1000));
+    await moduleRef.close();
+    await expect(createLarderModule({ maxMemorySize: 1000, maxValueSize: 2000 })).rejects.toMatchObject({
+      code: 'E_INVALID_OPTION',
+      message: expect.stringMatching(/"maxMemorySize".*1000.*maxValueSize/),
+    });
   });
 
   it('maxKeyLength sets the longest accepted key', async () => {

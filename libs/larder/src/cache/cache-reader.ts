@@ -1,6 +1,7 @@
 import type { CacheEventMap } from '../observability/cache-events';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey } from './cache-key-layout';
+import { ENCODED_SIZE } from './encoded-value';
 
 type Raw = { value?: unknown; expires?: number | null } | undefined;
 const FAIL_OPEN = { fallback: undefined, rethrow: false };
@@ -47,7 +48,7 @@ export class CacheReader {
       return undefined;
     }
     counters.hits++;
-    this.core.l1?.set(full, raw.value, raw.expires ?? undefined);
+    this.core.l1?.set(full, raw.value, raw.expires ?? undefined, this.sizeOf(raw));
     if (events.wants('hit')) {
       events.emit(
         'hit',
@@ -55,6 +56,20 @@ export class CacheReader {
       );
     }
     return raw.value;
+  }
+
+  /** The serialized size of what a read brought, for L1's byte budget. */
+  private sizeOf(raw: NonNullable<Raw>): number {
+    const measured = (raw as Record<symbol, unknown>)[ENCODED_SIZE];
+    if (typeof measured === 'number') return measured;
+    // A Keyv instance passed as `store` parses with its own serializer: measure with ours.
+    try {
+      return Buffer.byteLength(
+        this.core.options.serializer.serialize({ value: raw.value, expires: raw.expires }),
+      );
+    } catch {
+      return 0;
+    }
   }
 
   async getMany(keys: string[]): Promise<unknown[]> {

@@ -28,7 +28,8 @@ describe('CacheService on Redis', () => {
    * scripts run inside Redis (which INFO commandstats counts too).
    */
   async function clientCommands(run: () => Promise<unknown>): Promise<string[]> {
-    const monitor = await new Redis(server.url).monitor();
+    const client = new Redis(server.url);
+    const monitor = await client.monitor();
     const seen: string[] = [];
     const marker = `marker-${uniqueNamespace()}`;
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
@@ -41,6 +42,7 @@ describe('CacheService on Redis', () => {
       return seen.filter((c) => !c.endsWith(marker));
     } finally {
       monitor.disconnect();
+      client.disconnect();
     }
   }
 

@@ -1,8 +1,6 @@
-import { NotSerializableError } from '../errors';
-import { serializeOrThrow } from '../options/serializer';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey, keyOfEntry } from './cache-key-layout';
-import { EncodedValue } from './value-backend';
+import { encodeValue, type EncodedValue } from './encoded-value';
 
 /** The write path: value store and tag index first, then L1, events and the invalidation bus. */
 export class CacheWriter {
@@ -15,24 +13,9 @@ export class CacheWriter {
     return this.core.options.throwOnError;
   }
 
-  /**
-   * Serializes a value, once, into the envelope Keyv writes (`{ value, expires }`), so a bad value
-   * fails before any store or tag index is touched and no store serializes it again.
-   */
   private encode(key: string, value: unknown, ttl: number): EncodedValue {
-    if (value === undefined) {
-      throw new NotSerializableError(
-        `Value for key "${key}" is undefined; undefined is never stored (use del()).`,
-      );
-    }
-    // Keyv refuses a symbol with a plain Error before any serializer sees it, which would read as
-    // an outage; whatever the serializer, a symbol cannot be stored.
-    if (typeof value === 'symbol') {
-      throw new NotSerializableError(`Value for key "${key}" is a symbol; symbols cannot be stored.`);
-    }
-    const expires = ttl > 0 ? Date.now() + ttl : undefined;
-    const payload = serializeOrThrow(this.core.options.serializer, { value, expires }, key);
-    return new EncodedValue(value, payload, Buffer.byteLength(payload));
+    const { serializer, maxValueSize } = this.core.options;
+    return encodeValue(serializer, maxValueSize, key, value, ttl);
   }
 
   set(key: string, value: unknown, ttl: number, tags: string[], rethrow: boolean): Promise<void> {
@@ -66,7 +49,7 @@ export class CacheWriter {
     );
     this.core.invalidateLocal({ keys: [full] });
     if (!ok) return;
-    this.core.l1?.set(full, entry.value, ttl > 0 ? Date.now() + ttl : undefined);
+    this.core.l1?.set(full, entry.value, ttl > 0 ? Date.now() + ttl : undefined, entry.size);
     this.core.counters.writes++;
     if (this.core.events.wants('write')) {
       this.core.events.emit('write', this.core.base(this.scope, key, undefined, performance.now() - started));

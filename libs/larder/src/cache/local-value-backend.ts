@@ -2,7 +2,8 @@ import type { Keyv } from 'keyv';
 import { InvalidArgumentError, UnsupportedOperationError } from '../errors';
 import type { MemoryKeyvStore } from './memory-keyv.store';
 import type { TagIndex } from './tag-index';
-import type { EncodedValue, Removal, ValueBackend } from './value-backend';
+import type { EncodedValue } from './encoded-value';
+import type { Removal, ValueBackend } from './value-backend';
 
 type Envelope = { value?: unknown; expires?: number | null };
 

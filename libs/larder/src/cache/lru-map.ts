@@ -1,18 +1,33 @@
+/** A size budget for LruMap: the most units it holds, and each value's size in those units. */
+export interface LruBudget<V> {
+  maxSize: number;
+  sizeOf(value: V): number;
+}
+
 /**
- * A Map bounded to `maxItems` that drops its least recently used entry when full. Reads refresh
- * recency by re-inserting the key (Map keeps insertion order), which keeps a hit at two Map
- * operations. Used as the L1 tier and as the in-memory value store.
+ * A Map bounded to `maxItems` (and, given a budget, to a total size) that drops its least
+ * recently used entries when full. Reads refresh recency by re-inserting the key (Map keeps
+ * insertion order), which keeps a hit at two Map operations. A value larger than the whole
+ * budget is not kept: making room for it would empty the map for nothing. Used as the L1 tier,
+ * as the in-memory value store and by the in-memory rate-limit store.
  */
 export class LruMap<V> {
   private readonly map = new Map<string, V>();
+  private totalSize = 0;
 
   constructor(
     readonly maxItems: number,
     private readonly onEvict?: (key: string, value: V) => void,
+    private readonly budget?: LruBudget<V>,
   ) {}
 
   get size(): number {
     return this.map.size;
+  }
+
+  /** The total size of the values held, in the budget's units (0 without a budget). */
+  get usedSize(): number {
+    return this.totalSize;
   }
 
   get(key: string): V | undefined {
@@ -34,23 +49,35 @@ export class LruMap<V> {
   }
 
   set(key: string, value: V): this {
-    this.map.delete(key);
+    this.delete(key);
+    const budget = this.budget;
+    if (budget) {
+      const size = budget.sizeOf(value);
+      if (size > budget.maxSize) {
+        this.onEvict?.(key, value);
+        return this;
+      }
+      this.totalSize += size;
+    }
     this.map.set(key, value);
-    if (this.map.size > this.maxItems) {
+    while (this.map.size > this.maxItems || (budget && this.totalSize > budget.maxSize)) {
       const oldest = this.map.keys().next().value as string;
       const evicted = this.map.get(oldest) as V;
-      this.map.delete(oldest);
+      this.delete(oldest);
       this.onEvict?.(oldest, evicted);
     }
     return this;
   }
 
   delete(key: string): boolean {
+    if (!this.map.has(key)) return false;
+    if (this.budget) this.totalSize -= this.budget.sizeOf(this.map.get(key) as V);
     return this.map.delete(key);
   }
 
   clear(): void {
     this.map.clear();
+    this.totalSize = 0;
   }
 
   keys(): IterableIterator<string> {
@@ -61,7 +88,7 @@ export class LruMap<V> {
   deletePrefix(prefix: string): number {
     let removed = 0;
     for (const key of [...this.map.keys()]) {
-      if (key.startsWith(prefix) && this.map.delete(key)) removed++;
+      if (key.startsWith(prefix) && this.delete(key)) removed++;
     }
     return removed;
   }

@@ -7,16 +7,20 @@ interface StoredEntry {
   payload: string;
   /** Epoch ms; Infinity without expiry. */
   expiresAt: number;
+  /** The payload's size in UTF-8 bytes. */
+  size: number;
 }
 
 /**
- * The in-memory value store (no Redis, no `store` option): a Keyv store adapter over a bounded
- * LRU that keeps each entry's expiry beside it. Expiry is decided whenever an entry is looked at
+ * The in-memory value store (no Redis, no `store` option): a Keyv store adapter over an LRU
+ * bounded by count and by the total size of the serialized entries (UTF-8 bytes, which for a
+ * string V8 keeps in one byte per character is about its heap size), that keeps each entry's
+ * expiry beside it. Expiry is decided whenever an entry is looked at
  * (`get`, `has`, `ttl`, counts), so an entry past its ttl is absent on every path, not only
  * after a read has happened to clean it up.
  *
  * @example
- * const keyv = new Keyv({ store: new MemoryKeyvStore(100_000), useKeyPrefix: false });
+ * const keyv = new Keyv({ store: new MemoryKeyvStore(100_000, 256 * 1024 * 1024), useKeyPrefix: false });
  */
 export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   opts: Record<string, unknown> = {};
@@ -29,10 +33,14 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
    */
   constructor(
     maxItems: number,
+    maxSize: number,
     private readonly onGone: (key: string) => void = () => undefined,
   ) {
     super();
-    this.entries = new LruMap<StoredEntry>(maxItems, (key) => onGone(key));
+    this.entries = new LruMap<StoredEntry>(maxItems, (key) => onGone(key), {
+      maxSize,
+      sizeOf: (entry) => entry.size,
+    });
   }
 
   /** The entry if it is live; an expired one is dropped on the spot. Does not refresh recency. */
@@ -58,7 +66,8 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
     const expiresAt = ttl !== undefined && ttl > 0 ? Date.now() + ttl : Infinity;
-    this.entries.set(key, { payload: value as string, expiresAt });
+    const payload = value as string;
+    this.entries.set(key, { payload, expiresAt, size: Buffer.byteLength(payload) });
     return true;
   }
 

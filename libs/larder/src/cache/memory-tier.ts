@@ -4,24 +4,32 @@ import { LruMap } from './lru-map';
 interface L1Entry {
   value: unknown;
   expiresAt: number;
+  /** The serialized size in bytes: the estimate of what this live object costs. */
+  size: number;
 }
 
 /**
  * The L1 tier: an in-process LRU holding the stored object itself (no copy, no serialization),
  * so a hit is one Map lookup and one clock read. Entries live at most `ttl`, and never past the
- * L2 expiry they were read with.
+ * L2 expiry they were read with. Bounded by count and by `maxSize` bytes, each entry counted at
+ * the size of its serialized form (known from the write or the read that brought it here): a live
+ * object usually takes more heap than its JSON, so the budget is an estimate, not a heap limit.
  */
 export class MemoryTier {
   private readonly entries: LruMap<L1Entry>;
 
   constructor(
-    maxItems: number,
+    limits: { maxItems: number; maxSize: number },
     private readonly ttl: number,
     private readonly events: CacheEvents,
     private readonly cache: string,
   ) {
-    this.entries = new LruMap<L1Entry>(maxItems, (key) => {
+    const onEvict = (key: string) => {
       if (this.events.wants('evict')) this.events.emit('evict', { cache, key, namespace: '', tier: 'l1' });
+    };
+    this.entries = new LruMap<L1Entry>(limits.maxItems, onEvict, {
+      maxSize: limits.maxSize,
+      sizeOf: (entry) => entry.size,
     });
   }
 
@@ -52,10 +60,10 @@ export class MemoryTier {
     return entry.value;
   }
 
-  /** Stores `value`; `l2ExpiresAt` (epoch ms, or undefined for none) caps the L1 lifetime. */
-  set(key: string, value: unknown, l2ExpiresAt?: number): void {
+  /** Stores `value` of `size` bytes serialized; `l2ExpiresAt` (epoch ms, or undefined for none) caps the L1 lifetime. */
+  set(key: string, value: unknown, l2ExpiresAt: number | undefined, size: number): void {
     const own = Date.now() + this.ttl;
-    this.entries.set(key, { value, expiresAt: l2ExpiresAt && l2ExpiresAt < own ? l2ExpiresAt : own });
+    this.entries.set(key, { value, expiresAt: l2ExpiresAt && l2ExpiresAt < own ? l2ExpiresAt : own, size });
   }
 
   delete(key: string): void {

@@ -8,7 +8,8 @@ import { scanAndUnlink, unlinkKeys } from '../redis/scan-unlink';
 import type { CacheRedisKeys } from './cache-redis-keys';
 import { RedisTagIndex } from './redis-tag-index';
 import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from './tag-index.scripts';
-import type { EncodedValue, Removal, ValueBackend } from './value-backend';
+import type { EncodedValue } from './encoded-value';
+import type { Removal, ValueBackend } from './value-backend';
 
 /** Runs a Lua script over the connection that holds the values. */
 export type ScriptRunner = (

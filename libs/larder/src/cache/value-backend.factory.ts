@@ -13,8 +13,9 @@ import { MemoryKeyvStore } from './memory-keyv.store';
 import { MemoryTagIndex } from './memory-tag-index';
 import { RedisTagIndex } from './redis-tag-index';
 import { RedisValueBackend, type ScriptRunner } from './redis-value-backend';
+import { keyvCodec } from './encoded-value';
 import { ConnectedKeyvRedis, ValueStoreConnection } from './value-store-connection';
-import { keyvCodec, type ValueBackend } from './value-backend';
+import type { ValueBackend } from './value-backend';
 
 /**
  * node-redis options for @keyv/redis, from the same `redis` option the coordination connection
@@ -55,7 +56,7 @@ function wrapStore(store: NonNullable<ResolvedLarderOptions['store']>, options: 
     store: store as KeyvStoreAdapter,
     namespace: options.namespace,
     throwOnErrors: true,
-    ...keyvCodec(options.serializer),
+    ...keyvCodec(options.serializer, options.maxValueSize, options.memory !== false),
   });
 }
 
@@ -78,7 +79,7 @@ export function createValueBackend(
   redis: RedisCoordinator | null,
   logger?: LoggerService,
 ): ValueBackend {
-  const codec = keyvCodec(options.serializer);
+  const codec = keyvCodec(options.serializer, options.maxValueSize, options.memory !== false);
   const keys = cacheRedisKeys(options.namespace);
   let backend: ValueBackend;
   if (options.store) {
@@ -132,7 +133,9 @@ export function createValueBackend(
   } else {
     // The store is this module's own, so its keys need no namespace prefix.
     const tags = new MemoryTagIndex();
-    const memory = new MemoryKeyvStore(options.maxMemoryItems, (key) => tags.forgetNow([key]));
+    const memory = new MemoryKeyvStore(options.maxMemoryItems, options.maxMemorySize, (key) =>
+      tags.forgetNow([key]),
+    );
     const keyv = new Keyv({
       store: memory,
       namespace: options.namespace,

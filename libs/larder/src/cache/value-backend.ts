@@ -1,17 +1,5 @@
 import type { Keyv } from 'keyv';
-import { serializeOrThrow, type Serializer } from '../options/serializer';
-
-/**
- * A value as the writer serialized it, once: the Keyv envelope `{ value, expires }` as text, and
- * that text's size in UTF-8 bytes. Stores given one write `payload` as is instead of serializing again.
- */
-export class EncodedValue {
-  constructor(
-    readonly value: unknown,
-    readonly payload: string,
-    readonly size: number,
-  ) {}
-}
+import type { EncodedValue } from './encoded-value';
 
 /** Deleted entries: their keys, and how many of them held a value. */
 export interface Removal {
@@ -55,26 +43,4 @@ export interface ValueBackend {
   ping?(): Promise<number>;
   /** Closes what the backend opened. */
   close(): Promise<void>;
-}
-
-/** A counter written by `increment` is stored as a bare integer so Redis can INCRBY it atomically. */
-const BARE_INTEGER = /^-?\d{1,15}$/;
-
-/**
- * Keyv's serialize/deserialize pair built on the configured Serializer. Keyv stores an envelope
- * `{ value, expires }`; counters from `increment` are bare integers and read back as numbers. An
- * EncodedValue (from the writer) is already that envelope serialized, so it passes through.
- */
-export function keyvCodec(serializer: Serializer) {
-  return {
-    serialize(data: unknown): string {
-      const value = (data as { value?: unknown } | null)?.value;
-      if (value instanceof EncodedValue) return value.payload;
-      return serializeOrThrow(serializer, data);
-    },
-    deserialize<T>(raw: string): { value?: T; expires?: number } | undefined {
-      if (BARE_INTEGER.test(raw)) return { value: Number(raw) as T };
-      return serializer.deserialize(raw) as { value?: T; expires?: number };
-    },
-  };
 }

@@ -10,6 +10,8 @@ export const MODULE_KEYS = optionKeys<LarderModuleOptions>({
   memory: true,
   store: true,
   maxMemoryItems: true,
+  maxMemorySize: true,
+  maxValueSize: true,
   commandTimeout: true,
   serializer: true,
   maxKeyLength: true,
@@ -22,7 +24,7 @@ export const MODULE_KEYS = optionKeys<LarderModuleOptions>({
 });
 
 /** The fields of the `memory` (L1 tier) option. */
-export const MEMORY_KEYS = optionKeys<MemoryTierOptions>({ maxItems: true, ttl: true });
+export const MEMORY_KEYS = optionKeys<MemoryTierOptions>({ maxItems: true, ttl: true, maxSize: true });
 
 /** The fields of `redis: { nodes, options }`; the ioredis options inside `options` are ioredis' own. */
 export const CLUSTER_KEYS = optionKeys<RedisClusterConfig>({ nodes: true, options: true });

@@ -25,6 +25,11 @@ export interface MemoryTierOptions {
   maxItems?: number;
   /** Longest an entry lives in L1, whatever its L2 TTL. Default 60s. */
   ttl?: Duration;
+  /**
+   * Most bytes L1 holds, counting each entry's serialized size (UTF-8); the least recently used
+   * go first, and an entry larger than this is not kept in L1 at all. Default 64 MiB.
+   */
+  maxSize?: number;
 }
 
 /** Options of `CacheModule.forRoot()` / `forRootAsync()`. Every field is optional. */
@@ -43,6 +48,13 @@ export interface LarderModuleOptions {
   store?: KeyvStoreAdapter | Keyv | Map<unknown, unknown>;
   /** Most entries of the in-memory value store used when neither `redis` nor `store` is set. Default 100 000. */
   maxMemoryItems?: number;
+  /** Most bytes (serialized, UTF-8) of that in-memory value store; at least `maxValueSize`. Default 256 MiB. */
+  maxMemorySize?: number;
+  /**
+   * Largest value accepted, in bytes of its serialized form (UTF-8, what Redis stores); a larger
+   * one rejects with `E_VALUE_TOO_LARGE` before anything is written. Default 4 MiB; at most 512 MiB.
+   */
+  maxValueSize?: number;
   /** Upper bound for every Redis call; past it the call counts as failed. Default `'1s'`. */
   commandTimeout?: Duration;
   /** How values are encoded for the value store. Default: strict JSON (`jsonSerializer`). */
@@ -69,9 +81,11 @@ export interface ResolvedLarderOptions {
   namespace: string;
   name: string;
   defaultTtl: number;
-  memory: { maxItems: number; ttl: number } | false;
+  memory: { maxItems: number; ttl: number; maxSize: number } | false;
   store?: KeyvStoreAdapter | Keyv | Map<unknown, unknown>;
   maxMemoryItems: number;
+  maxMemorySize: number;
+  maxValueSize: number;
   commandTimeout: number;
   serializer: Serializer;
   maxKeyLength: number;

@@ -12,9 +12,15 @@ describe('resolveLarderOptions', () => {
       commandTimeout: 1000,
       maxKeyLength: 1024,
       maxMemoryItems: 100_000,
+      maxMemorySize: 256 * 1024 * 1024,
+      maxValueSize: 4 * 1024 * 1024,
       throwOnError: false,
     });
-    expect(resolveLarderOptions({ memory: {} }).memory).toEqual({ maxItems: 10_000, ttl: 60_000 });
+    expect(resolveLarderOptions({ memory: {} }).memory).toEqual({
+      maxItems: 10_000,
+      ttl: 60_000,
+      maxSize: 64 * 1024 * 1024,
+    });
   });
 
   it.each<[string, LarderModuleOptions, RegExp]>([
@@ -35,6 +41,11 @@ describe('resolveLarderOptions', () => {
     ['memory as true', { memory: true as never }, /"memory"/],
     ['memory.maxItems 0', { memory: { maxItems: 0 } }, /"memory.maxItems".*0/],
     ['memory.ttl bad', { memory: { ttl: 'x' as never } }, /memory.ttl/],
+    ['memory.maxSize 0', { memory: { maxSize: 0 } }, /"memory.maxSize".*0/],
+    ['memory.maxSize as a string', { memory: { maxSize: '1mb' as never } }, /"memory.maxSize"/],
+    ['maxValueSize 0', { maxValueSize: 0 }, /"maxValueSize".*0/],
+    ["maxValueSize past Redis' 512 MiB", { maxValueSize: 513 * 1024 * 1024 }, /"maxValueSize"/],
+    ['maxMemorySize as a fraction', { maxMemorySize: 1.5 }, /"maxMemorySize"/],
     ['store without get/set', { store: {} as never }, /"store"/],
     ['serializer without deserialize', { serializer: { serialize: String } as never }, /"serializer"/],
     ['maxKeyLength as a string', { maxKeyLength: '10' as never }, /"maxKeyLength"/],

@@ -23,6 +23,14 @@ import { resolveSessionOptions } from '../session/session-options';
 import { resolveMetricsOptions } from '../observability/metrics/metrics-options';
 
 const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$/;
+const MIB = 1024 * 1024;
+/** Redis' own hard limit for a string value (proto-max-bulk-len). */
+const REDIS_MAX_VALUE = 512 * MIB;
+/**
+ * 4 MiB: a cache entry past a few megabytes is almost always a mistake (a whole table, an unbounded
+ * list), and every read of it blocks Redis and this process while it moves and parses.
+ */
+const DEFAULT_MAX_VALUE_SIZE = 4 * MIB;
 
 /** The scalar options, checked with class-validator; unions (redis, store, durations) are checked by hand below. */
 class ScalarOptions {
@@ -49,6 +57,18 @@ class ScalarOptions {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  maxMemorySize?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(REDIS_MAX_VALUE)
+  maxValueSize?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
   @Max(1_000_000)
   maxKeyLength?: number;
 
@@ -70,6 +90,8 @@ function checkScalars(options: LarderModuleOptions): void {
     namespace: options.namespace,
     name: options.name,
     maxMemoryItems: options.maxMemoryItems,
+    maxMemorySize: options.maxMemorySize,
+    maxValueSize: options.maxValueSize,
     maxKeyLength: options.maxKeyLength,
     throwOnError: options.throwOnError,
     logConnectionEvents: options.logConnectionEvents,
@@ -134,11 +156,14 @@ function checkStore(store: unknown): void {
 function resolveMemory(memory: LarderModuleOptions['memory']): ResolvedLarderOptions['memory'] {
   if (memory === undefined || memory === false) return false;
   if (typeof memory !== 'object' || memory === null || Array.isArray(memory))
-    fail('memory', memory, 'false or { maxItems, ttl }');
+    fail('memory', memory, 'false or { maxItems, ttl, maxSize }');
   assertKnownKeys(memory, MEMORY_KEYS, { ...LARDER_OPTION, path: 'memory' });
   const maxItems = memory.maxItems ?? 10_000;
   if (!Number.isInteger(maxItems) || maxItems < 1) fail('memory.maxItems', maxItems, 'an integer >= 1');
-  return { maxItems, ttl: parseDuration(memory.ttl ?? 60_000, 'Larder option "memory.ttl"') };
+  const maxSize = memory.maxSize ?? 64 * MIB;
+  if (!Number.isSafeInteger(maxSize) || maxSize < 1)
+    fail('memory.maxSize', maxSize, 'a number of bytes >= 1');
+  return { maxItems, ttl: parseDuration(memory.ttl ?? 60_000, 'Larder option "memory.ttl"'), maxSize };
 }
 
 function checkSerializer(serializer: unknown): void {
@@ -169,6 +194,16 @@ export function resolveLarderOptions(options: LarderModuleOptions): ResolvedLard
   checkRedis(options.redis);
   checkStore(options.store);
   checkSerializer(options.serializer);
+  const maxValueSize = options.maxValueSize ?? DEFAULT_MAX_VALUE_SIZE;
+  const maxMemorySize = options.maxMemorySize ?? 256 * MIB;
+  // The in-memory store must be able to hold any value a write may carry.
+  if (!options.redis && !options.store && maxMemorySize < maxValueSize) {
+    fail(
+      'maxMemorySize',
+      maxMemorySize,
+      `at least maxValueSize (${maxValueSize}), so every accepted value fits`,
+    );
+  }
   return {
     redis: options.redis,
     namespace: options.namespace ?? 'larder',
@@ -177,6 +212,8 @@ export function resolveLarderOptions(options: LarderModuleOptions): ResolvedLard
     memory: resolveMemory(options.memory),
     store: options.store,
     maxMemoryItems: options.maxMemoryItems ?? 100_000,
+    maxMemorySize,
+    maxValueSize,
     commandTimeout: parseDuration(options.commandTimeout ?? 1000, 'Larder option "commandTimeout"'),
     serializer: options.serializer ?? jsonSerializer,
     maxKeyLength: options.maxKeyLength ?? 1024,

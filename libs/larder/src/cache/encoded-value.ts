@@ -1,0 +1,88 @@
+import { NotSerializableError, ValueTooLargeError } from '../errors';
+import { serializeOrThrow, type Serializer } from '../options/serializer';
+
+/**
+ * A value as the writer serialized it, once: the Keyv envelope `{ value, expires }` as text, and
+ * that text's size in UTF-8 bytes. Stores given one write `payload` as is instead of serializing again.
+ */
+export class EncodedValue {
+  constructor(
+    readonly value: unknown,
+    readonly payload: string,
+    readonly size: number,
+  ) {}
+}
+
+/** Where an envelope read back from a store carries the size of the text it was parsed from. */
+export const ENCODED_SIZE = Symbol('larder.encodedSize');
+
+/** The size in UTF-8 bytes of a serialized value, refused past `maxValueSize`. */
+function measure(payload: string, maxValueSize: number, key?: string): number {
+  const size = Buffer.byteLength(payload);
+  if (size > maxValueSize) {
+    const what = key === undefined ? 'Value' : `Value for key "${key}"`;
+    throw new ValueTooLargeError(
+      `${what} is ${size} bytes serialized, more than maxValueSize (${maxValueSize}); nothing was written.`,
+    );
+  }
+  return size;
+}
+
+/**
+ * Serializes a value into the envelope Keyv writes (`{ value, expires }`), so a value that cannot
+ * be stored fails before any store or tag index is touched, and no store serializes it again.
+ * @throws NotSerializableError for `undefined`, a symbol or what the serializer refuses
+ * @throws ValueTooLargeError past `maxValueSize`
+ */
+export function encodeValue(
+  serializer: Serializer,
+  maxValueSize: number,
+  key: string,
+  value: unknown,
+  ttl: number,
+): EncodedValue {
+  if (value === undefined) {
+    throw new NotSerializableError(
+      `Value for key "${key}" is undefined; undefined is never stored (use del()).`,
+    );
+  }
+  // Keyv refuses a symbol with a plain Error before any serializer sees it, which would read as
+  // an outage; whatever the serializer, a symbol cannot be stored.
+  if (typeof value === 'symbol') {
+    throw new NotSerializableError(`Value for key "${key}" is a symbol; symbols cannot be stored.`);
+  }
+  const expires = ttl > 0 ? Date.now() + ttl : undefined;
+  const payload = serializeOrThrow(serializer, { value, expires }, key);
+  return new EncodedValue(value, payload, measure(payload, maxValueSize, key));
+}
+
+/** A counter written by `increment` is stored as a bare integer so Redis can INCRBY it atomically. */
+const BARE_INTEGER = /^-?\d{1,15}$/;
+
+/**
+ * Keyv's serialize/deserialize pair built on the configured Serializer. Keyv stores an envelope
+ * `{ value, expires }`; counters from `increment` are bare integers and read back as numbers. An
+ * EncodedValue (from the writer) is already that envelope serialized, so it passes through; any
+ * other write (cache-manager's) is held to `maxValueSize` here. With `measureReads` (an L1 is
+ * there to fill), an envelope read back carries its text's size under ENCODED_SIZE.
+ */
+export function keyvCodec(serializer: Serializer, maxValueSize: number, measureReads: boolean) {
+  return {
+    serialize(data: unknown): string {
+      const value = (data as { value?: unknown } | null)?.value;
+      if (value instanceof EncodedValue) return value.payload;
+      const payload = serializeOrThrow(serializer, data);
+      measure(payload, maxValueSize);
+      return payload;
+    },
+    deserialize<T>(raw: string): { value?: T; expires?: number } | undefined {
+      const envelope = BARE_INTEGER.test(raw)
+        ? { value: Number(raw) as T }
+        : (serializer.deserialize(raw) as { value?: T; expires?: number } | undefined);
+      if (measureReads && typeof envelope === 'object' && envelope !== null) {
+        (envelope as Record<symbol, number>)[ENCODED_SIZE] = Buffer.byteLength(raw);
+      }
+      return envelope;
+    },
+  };
+}

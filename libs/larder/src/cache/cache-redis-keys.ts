@@ -15,6 +15,8 @@ export interface CacheRedisKeys {
   readonly values: string;
   readonly tagSets: string;
   readonly records: string;
+  /** What every index key starts with (tag sets, records, and tag sets of the layout before this one). */
+  readonly index: string;
 }
 
 export function cacheRedisKeys(namespace: string): CacheRedisKeys {
@@ -23,5 +25,6 @@ export function cacheRedisKeys(namespace: string): CacheRedisKeys {
     values: `${namespace}${KEY_SEPARATOR}`,
     tagSets: `${namespace}:#tag:${slot}:`,
     records: `${namespace}:#tags-of:${slot}:`,
+    index: `${namespace}:#tag`,
   };
 }

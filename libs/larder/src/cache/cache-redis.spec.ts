@@ -112,6 +112,11 @@ describe('CacheService on Redis', () => {
     expect(await admin.pttl(tagSet)).toBeGreaterThan(50_000);
     expect(await admin.smembers(`${ns}:#tags-of:{t:${ns}}:k`)).toEqual(['t']);
     expect(await admin.pttl(`${ns}:#tags-of:{t:${ns}}:k`)).toBeGreaterThan(50_000);
+    // The previous layout kept tag sets at <namespace>:#tag:<tag>; clearing the root takes them too.
+    await admin.zadd(`${ns}:#tag:legacy`, '+inf', 'old-entry');
+    await moduleRef.get(CacheService).clear();
+    const [, left] = await admin.scan('0', 'MATCH', `${ns}*`, 'COUNT', 10_000);
+    expect(left).toEqual([]);
     await moduleRef.close();
   });
 

@@ -54,14 +54,19 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
-    const entry = this.live(key);
-    if (entry === undefined) return undefined;
-    this.entries.get(key); // a read is a use: refresh its recency
-    return entry.payload as StoredData<Value>;
+    return this.read(key, Date.now()) as StoredData<Value> | undefined;
   }
 
   async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
-    return Promise.all(keys.map((key) => this.get<Value>(key)));
+    const now = Date.now();
+    return keys.map((key) => this.read(key, now) as StoredData<Value | undefined>);
+  }
+
+  private read(key: string, now: number): string | undefined {
+    const entry = this.live(key, now);
+    if (entry === undefined) return undefined;
+    this.entries.get(key); // a read is a use: refresh its recency
+    return entry.payload;
   }
 
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {

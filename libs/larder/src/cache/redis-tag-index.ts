@@ -46,6 +46,11 @@ export class RedisTagIndex implements TagIndex {
   async clear(prefix: string): Promise<void> {
     // Each SCAN and UNLINK round trip gets its own bound, as for values.
     const roundTrip = <T>(what: string, run: () => Promise<T>) => this.redis.call(what, run);
+    if (prefix === '') {
+      // One SCAN for the whole index, which also takes the tag sets of the previous layout.
+      await scanAndUnlink(this.redis.client, this.keys.index, roundTrip);
+      return;
+    }
     await scanAndUnlink(this.redis.client, this.keys.tagSets + prefix, roundTrip);
     await scanAndUnlink(this.redis.client, this.keys.records + prefix, roundTrip);
   }

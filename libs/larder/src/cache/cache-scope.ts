@@ -66,8 +66,9 @@ export class CacheScope {
   }
 
   /**
-   * Stores a value. `undefined` is refused; a value the serializer cannot encode throws
-   * `E_NOT_SERIALIZABLE` before anything is written.
+   * Stores a value; its `tags` become the entry's only tags. `undefined` is refused; a value the
+   * serializer cannot encode throws `E_NOT_SERIALIZABLE`, one over `maxValueSize` bytes serialized
+   * `E_VALUE_TOO_LARGE`, before anything is written.
    * @example await cache.set('config', cfg, { ttl: '1h', tags: ['config'] });
    */
   async set<T>(key: string, value: T, ttlOrOptions?: Duration | CacheSetOptions): Promise<void> {
@@ -129,7 +130,7 @@ export class CacheScope {
     return this.reader.getOrSet(key, loader, (value) => this.writer.set(key, value, ttl, tags, false));
   }
 
-  /** Removes every key carrying any of `tags`; resolves to how many keys went. */
+  /** Removes every key carrying any of `tags` (and those keys from their other tags); resolves to how many keys went. */
   async invalidateTags(tags: string[]): Promise<number> {
     assertTags(tags, this.core.options.maxKeyLength);
     return this.writer.invalidateTags(tags);

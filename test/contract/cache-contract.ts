@@ -187,12 +187,15 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       const written = Date.now();
       await cache.setMany(['e-has', 'e-ttl', 'e-many'].map((key) => ({ key, value: key, ttl })));
       await cache.set('kept', 'kept', '1h');
+      // A counter read before it expires: L1 (when there is one) must not outlive it either.
+      await cache.increment('e-counter', 1, { ttl });
+      expect(await cache.get('e-counter')).toBe(1);
       // Wait on the clock alone: any read would let a store clean the entry up and hide the defect.
       await eventually(() => Date.now() > written + ttl + 20, 3000, 'the ttl to pass');
       expect(cache.stats().l1Items).toBeLessThanOrEqual(1);
       expect(await cache.has('e-has')).toBe(false);
       expect(await cache.ttl('e-ttl')).toBeUndefined();
-      expect(await cache.getMany(['e-many', 'kept'])).toEqual([undefined, 'kept']);
+      expect(await cache.getMany(['e-many', 'kept', 'e-counter'])).toEqual([undefined, 'kept', undefined]);
       expect(await cache.has('kept')).toBe(true);
     });
 

@@ -1,7 +1,7 @@
 import type { CacheEventMap } from '../observability/cache-events';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey } from './cache-key-layout';
-import { ENCODED_SIZE } from './encoded-value';
+import { ENCODED_SIZE, EXPIRY_UNKNOWN } from './encoded-value';
 
 type Raw = { value?: unknown; expires?: number | null } | undefined;
 const FAIL_OPEN = { fallback: undefined, rethrow: false };
@@ -48,7 +48,9 @@ export class CacheReader {
       return undefined;
     }
     counters.hits++;
-    this.core.l1?.set(full, raw.value, raw.expires ?? undefined, this.sizeOf(raw));
+    if (this.core.l1 && !(raw as Record<symbol, unknown>)[EXPIRY_UNKNOWN]) {
+      this.core.l1.set(full, raw.value, raw.expires ?? undefined, this.sizeOf(raw));
+    }
     if (events.wants('hit')) {
       events.emit(
         'hit',

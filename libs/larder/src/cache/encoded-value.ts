@@ -16,6 +16,12 @@ export class EncodedValue {
 /** Where an envelope read back from a store carries the size of the text it was parsed from. */
 export const ENCODED_SIZE = Symbol('larder.encodedSize');
 
+/**
+ * Marks an envelope whose expiry only the store knows: a counter Redis keeps as a bare integer
+ * (for INCRBY) has no `expires` beside it, so L1 could not stop serving it when it expires.
+ */
+export const EXPIRY_UNKNOWN = Symbol('larder.expiryUnknown');
+
 /** The size in UTF-8 bytes of a serialized value, refused past `maxValueSize`. */
 function measure(payload: string, maxValueSize: number, key?: string): number {
   const size = Buffer.byteLength(payload);
@@ -77,7 +83,7 @@ export function keyvCodec(serializer: Serializer, maxValueSize: number, measureR
     },
     deserialize<T>(raw: string): { value?: T; expires?: number } | undefined {
       const envelope = BARE_INTEGER.test(raw)
-        ? { value: Number(raw) as T }
+        ? { value: Number(raw) as T, [EXPIRY_UNKNOWN]: true }
         : (serializer.deserialize(raw) as { value?: T; expires?: number } | undefined);
       if (measureReads && typeof envelope === 'object' && envelope !== null) {
         (envelope as Record<symbol, number>)[ENCODED_SIZE] = Buffer.byteLength(raw);

@@ -21,7 +21,12 @@ module.exports = {
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|file-type|strtok3|token-types|peek-readable)/)'],
-  moduleNameMapper: { '^@larder/nestjs$': '<rootDir>/libs/larder/src', '^@larder/nestjs/(.*)$': '<rootDir>/libs/larder/src/$1' },
+  // `#test/...` is the test harness (test/), so specs beside the code need no `../../../../test` paths.
+  moduleNameMapper: {
+    '^@larder/nestjs$': '<rootDir>/libs/larder/src',
+    '^@larder/nestjs/(.*)$': '<rootDir>/libs/larder/src/$1',
+    '^#test/(.*)$': '<rootDir>/test/$1',
+  },
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/jest-after-env.ts'],

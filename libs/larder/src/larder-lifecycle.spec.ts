@@ -2,9 +2,9 @@ import type { TestingModule } from '@nestjs/testing';
 import type { Cache } from 'cache-manager';
 import { Redis } from 'ioredis';
 import { CACHE_MANAGER, CacheService, LARDER_REDIS, type LarderModuleOptions } from '@larder/nestjs';
-import { startRedisServer, type RedisServerHandle } from '../../../test/redis-server';
-import { watchHandles } from '../../../test/handle-watch';
-import { createLarderModule, eventually, uniqueNamespace } from '../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { watchHandles } from '#test/handle-watch';
+import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
 import type { RedisCoordinator } from './redis/redis-coordinator';
 
 const COMMAND_TIMEOUT = 200;

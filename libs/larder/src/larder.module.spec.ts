@@ -3,7 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { Cache } from 'cache-manager';
 import { CACHE_MANAGER, CacheModule, CacheService } from '@larder/nestjs';
-import { testRedisUrl, uniqueNamespace } from '../../../test/test-helpers';
+import { testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 
 /** Code written for @nestjs/cache-manager: it only knows the CACHE_MANAGER token. */
 @Injectable()

@@ -13,7 +13,7 @@ import {
   RateLimitService,
   StoreUnavailableError,
 } from '@larder/nestjs';
-import { uniqueNamespace } from '../../../../test/test-helpers';
+import { uniqueNamespace } from '#test/test-helpers';
 import { LarderExceptionFilter } from './larder-exception.filter';
 
 /** Routes that run into each kind of Larder error, through the real services where one can. */

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { CacheService, LockService, RateLimitService, SessionService } from '@larder/nestjs';
-import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
-import { createLarderModule, uniqueNamespace } from '../../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { createLarderModule, uniqueNamespace } from '#test/test-helpers';
 
 /** Redis Cluster (one node owning every slot): multi-key commands must respect slots there. */
 describe('on Redis Cluster', () => {

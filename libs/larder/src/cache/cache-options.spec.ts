@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Cache } from 'cache-manager';
 import { CACHE_MANAGER, CacheService, type Serializer } from '@larder/nestjs';
 import { ConnectionStateLogger } from '../redis/connection-state-logger';
-import { createLarderModule, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { createLarderModule, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 
 /** Options whose effect the contract suite does not already show. */
 describe('cache options', () => {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { CacheService } from '@larder/nestjs';
-import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
-import { createLarderModule, eventually, uniqueNamespace } from '../../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
 
 /** Redis-specific guarantees, on a private server so command and connection counts are exact. */
 describe('CacheService on Redis', () => {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
-import { describeCacheContract } from '../../../../test/contract/cache-contract';
-import { testRedisUrl } from '../../../../test/test-helpers';
+import { describeCacheContract } from '#test/contract/cache-contract';
+import { testRedisUrl } from '#test/test-helpers';
 
 describeCacheContract('memory', () => ({}));
 

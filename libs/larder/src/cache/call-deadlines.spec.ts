@@ -1,8 +1,8 @@
 import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { CacheService, CommandTimeoutError } from '@larder/nestjs';
-import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
-import { createLarderModule, eventually, uniqueNamespace } from '../../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
 import { CallDeadlines } from '../redis/call-deadlines';
 
 const MS = 60;

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
-import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
-import { createLarderModule, eventually, uniqueNamespace } from '../../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
 
 describe('the invalidation bus across an outage', () => {
   let server: RedisServerHandle;

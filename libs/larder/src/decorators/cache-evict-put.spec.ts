@@ -1,6 +1,6 @@
 import type { TestingModule } from '@nestjs/testing';
 import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
-import { createLarderModule, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { createLarderModule, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { CatalogError, CatalogService } from './testing/catalog.fixtures';
 
 const setups: Array<[string, () => LarderModuleOptions]> = [

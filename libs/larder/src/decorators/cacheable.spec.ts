@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { hashArguments } from './argument-hash';
 import { CatalogError, CatalogService } from './testing/catalog.fixtures';
 

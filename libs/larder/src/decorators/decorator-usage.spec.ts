@@ -10,7 +10,7 @@ import {
   InvalidKeyError,
   InvalidOptionError,
 } from '@larder/nestjs';
-import { createLarderModule, uniqueNamespace } from '../../../../test/test-helpers';
+import { createLarderModule, uniqueNamespace } from '#test/test-helpers';
 
 /** Defines a class with one decorated method; decoration-time errors surface here. */
 function decorate(decorator: MethodDecorator): void {

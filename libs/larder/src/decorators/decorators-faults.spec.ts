@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
-import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
-import { createLarderModule, eventually, uniqueNamespace } from '../../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
 import { CatalogError, CatalogService } from './testing/catalog.fixtures';
 
 const COMMAND_TIMEOUT = 200;

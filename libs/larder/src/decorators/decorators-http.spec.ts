@@ -21,7 +21,7 @@ import { Test } from '@nestjs/testing';
 import type { Observable } from 'rxjs';
 import request from 'supertest';
 import { Cacheable, CacheEvict, CacheModule, type LarderModuleOptions } from '@larder/nestjs';
-import { testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 
 const ROLE = 'test:role';
 

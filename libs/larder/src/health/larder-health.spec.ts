@@ -4,8 +4,8 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { CacheModule, InvalidArgumentError, InvalidOptionError, LarderHealthIndicator } from '@larder/nestjs';
-import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { healthProviders } from './health.providers';
 
 /** Generous slack for a loaded 2-core machine; the point is "bounded", not "fast". */

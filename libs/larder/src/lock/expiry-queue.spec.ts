@@ -1,4 +1,4 @@
-import { eventually } from '../../../../test/test-helpers';
+import { eventually } from '#test/test-helpers';
 import { ExpiryQueue, type Expiring } from './expiry-queue';
 
 class Item implements Expiring {

@@ -8,8 +8,8 @@ import {
   StoreUnavailableError,
   type LockEventMap,
 } from '@larder/nestjs';
-import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
-import { createLarderModule, eventually, uniqueNamespace } from '../../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
 
 const COMMAND_TIMEOUT = 200;
 /** Generous slack for a loaded 2-core machine; the point is "bounded", not "fast". */

@@ -1,5 +1,5 @@
 import { InvalidOptionError, LockService } from '@larder/nestjs';
-import { createLarderModule, uniqueNamespace } from '../../../../test/test-helpers';
+import { createLarderModule, uniqueNamespace } from '#test/test-helpers';
 import { retryPause } from './lock-acquirer';
 import { resolveAcquireOptions, resolveLockOptions } from './lock-options';
 

@@ -1,7 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { LockService } from '@larder/nestjs';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 
 /** The part of a key Redis Cluster hashes: the text inside the first `{...}` when not empty, else the whole key. */
 function hashTag(key: string): string {

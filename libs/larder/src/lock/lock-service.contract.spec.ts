@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { describeLockContract } from '../../../../test/contract/lock-contract';
-import { testRedisUrl } from '../../../../test/test-helpers';
+import { describeLockContract } from '#test/contract/lock-contract';
+import { testRedisUrl } from '#test/test-helpers';
 
 describeLockContract('memory', () => ({}));
 

@@ -10,7 +10,7 @@ import {
   jsonSerializer,
   type LarderModuleOptions,
 } from '@larder/nestjs';
-import { createLarderModule, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { createLarderModule, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { resolveLarderOptions } from './larder-options.validator';
 
 function rejection(run: () => unknown): InvalidOptionError {

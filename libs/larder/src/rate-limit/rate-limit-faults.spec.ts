@@ -7,8 +7,8 @@ import {
   type RateLimitDegradedEvent,
   type RateLimitRule,
 } from '@larder/nestjs';
-import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
-import { eventually, uniqueNamespace } from '../../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { eventually, uniqueNamespace } from '#test/test-helpers';
 import { startRateLimitApp } from './testing/rate-limit-test-app';
 
 // Stops and pauses its own redis-server, so other test files are never disturbed.

@@ -1,5 +1,5 @@
 import { CacheModule, InvalidOptionError, RateLimit } from '@larder/nestjs';
-import { createLarderModule } from '../../../../test/test-helpers';
+import { createLarderModule } from '#test/test-helpers';
 import { resolveRateLimitOptions } from './rate-limit-options.resolver';
 import type { RateLimitRule } from './rate-limit.types';
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisCoordinator } from '../redis/redis-coordinator';
-import { testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { clientTag, ruleKeys } from './rate-limit-keys';
 import { isResolvedRule, resolveRateLimitRule } from './rate-limit-rule.resolver';

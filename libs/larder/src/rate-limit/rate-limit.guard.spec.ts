@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { startRateLimitApp, type AdapterKind } from './testing/rate-limit-test-app';
 
 describe.each(['express', 'fastify'] as const)(

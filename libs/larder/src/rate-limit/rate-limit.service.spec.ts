@@ -1,7 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { RateLimitService, type RateLimitBlockedEvent, type RateLimitRule } from '@larder/nestjs';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 
 describe.each(['memory', 'redis'] as const)('RateLimitService (%s)', (backend) => {
   let moduleRef: TestingModule;

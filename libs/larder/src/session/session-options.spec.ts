@@ -1,5 +1,5 @@
 import { InvalidOptionError, SessionService } from '@larder/nestjs';
-import { createLarderModule } from '../../../../test/test-helpers';
+import { createLarderModule } from '#test/test-helpers';
 import { resolveSessionOptions, type SessionModuleOptions } from './session-options';
 
 describe('resolveSessionOptions', () => {

@@ -3,8 +3,8 @@ import { Redis } from 'ioredis';
 import { CommandTimeoutError, SessionService, StoreUnavailableError } from '@larder/nestjs';
 import { LARDER_REDIS } from '../larder.constants';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
-import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { sessionHandle, userHandle } from './session-id';
 import { sessionKeys } from './session-keys';
 

@@ -11,7 +11,7 @@ import {
 } from '@larder/nestjs';
 import { LARDER_REDIS } from '../larder.constants';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '../../../../test/test-helpers';
+import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { MemorySessionStore } from './memory-session.store';
 import { userHandle } from './session-id';
 import { sessionKeys } from './session-keys';

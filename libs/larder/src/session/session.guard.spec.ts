@@ -10,8 +10,8 @@ import {
   type LarderModuleOptions,
   type Session,
 } from '@larder/nestjs';
-import { startRedisServer, type RedisServerHandle } from '../../../../test/redis-server';
-import { eventually, uniqueNamespace } from '../../../../test/test-helpers';
+import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
+import { eventually, uniqueNamespace } from '#test/test-helpers';
 import { LARDER_REDIS } from '../larder.constants';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 

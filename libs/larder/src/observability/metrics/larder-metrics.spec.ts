@@ -10,13 +10,8 @@ import {
   type RateLimitRule,
   type LarderModuleOptions,
 } from '@larder/nestjs';
-import {
-  createLarderModule,
-  eventually,
-  testRedisUrl,
-  uniqueNamespace,
-} from '../../../../../test/test-helpers';
-import { freePort } from '../../../../../test/redis-server';
+import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
+import { freePort } from '#test/redis-server';
 import { CacheCore } from '../../cache/cache-core';
 import type { CacheEventName } from '../cache-events';
 

@@ -3,8 +3,8 @@ export { CacheModule } from './larder.module';
 export type { LarderModuleExtras } from './larder.module-definition';
 export { CACHE_MANAGER, LARDER_REDIS } from './larder.constants';
 export * from './errors';
-export type { Duration, DurationUnit } from './options/duration';
-export { parseDuration } from './options/duration';
+export type { Duration, DurationUnit } from './common/duration';
+export { parseDuration } from './common/duration';
 export type {
   LarderModuleOptions,
   MemoryTierOptions,

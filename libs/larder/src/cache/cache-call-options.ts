@@ -1,4 +1,4 @@
-import type { Duration } from '../options/duration';
+import type { Duration } from '../common/duration';
 import { checkCallOptions, optionKeys, unknownOptionError } from '../options/known-keys';
 import type { CacheEntry, CacheSetOptions } from './cache-scope';
 

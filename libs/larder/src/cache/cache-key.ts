@@ -1,6 +1,7 @@
 import { InvalidArgumentError, InvalidKeyError } from '../errors';
-import { describe, parseDuration } from '../options/duration';
-import type { Duration } from '../options/duration';
+import { parseDuration } from '../common/duration';
+import { describe } from '../common/describe';
+import type { Duration } from '../common/duration';
 
 /** Checks a cache key: a non-empty string of at most `max` characters. */
 export function assertKey(key: unknown, max: number, argument = 'key'): asserts key is string {

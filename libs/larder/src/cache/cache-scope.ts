@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import type { CacheEventListener, CacheEventName, CacheStats } from '../observability/cache-events';
-import type { Duration } from '../options/duration';
+import type { Duration } from '../common/duration';
 import { assertKey, assertTags, resolveTtl } from './cache-key';
 import { checkEntryFields, checkIncrementOptions, checkSetOptions } from './cache-call-options';
 import type { CacheCore, Scope } from './cache-core';

@@ -1,5 +1,5 @@
 import { LockLostError } from '../errors';
-import { parseDuration, type Duration } from '../options/duration';
+import { parseDuration, type Duration } from '../common/duration';
 import type { ExpiryQueue, Expiring } from './expiry-queue';
 import type { LockBackend } from './lock-backend';
 import type { LockEventBase, LockEvents, LockLostReason } from './lock-events';

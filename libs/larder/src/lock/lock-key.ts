@@ -1,5 +1,5 @@
 import { InvalidKeyError } from '../errors';
-import { describe } from '../options/duration';
+import { describe } from '../common/describe';
 
 /**
  * Checks a lock key: a non-empty string of at most `max` characters that does not start with `}`.

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, InvalidOptionError } from '../errors';
-import { describe, parseDuration, type Duration } from '../options/duration';
+import { parseDuration, type Duration } from '../common/duration';
+import { describe } from '../common/describe';
 import { assertKnownKeys, checkCallOptions, optionKeys } from '../options/known-keys';
 
 /**

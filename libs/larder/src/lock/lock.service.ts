@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InvalidArgumentError, LockNotAcquiredError } from '../errors';
 import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS } from '../larder.constants';
-import { describe } from '../options/duration';
+import { describe } from '../common/describe';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { ExpiryQueue } from './expiry-queue';

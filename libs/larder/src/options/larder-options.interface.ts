@@ -1,6 +1,6 @@
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { Keyv, KeyvStoreAdapter } from 'keyv';
-import type { Duration } from './duration';
+import type { Duration } from '../common/duration';
 import type { Serializer } from './serializer';
 import type { LockModuleOptions, ResolvedLockOptions } from '../lock/lock-options';
 import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from '../rate-limit/rate-limit.types';

@@ -1,6 +1,6 @@
 import { InvalidOptionError, type LarderModuleOptions } from '@larder/nestjs';
 import { resolveLarderOptions } from './larder-options.validator';
-import { parseDuration } from './duration';
+import { parseDuration } from '../common/duration';
 
 describe('resolveLarderOptions', () => {
   it('fills in documented defaults', () => {

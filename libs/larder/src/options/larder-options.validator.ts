@@ -12,7 +12,8 @@ import {
   validateSync,
 } from 'class-validator';
 import { InvalidOptionError } from '../errors';
-import { describe, parseDuration } from './duration';
+import { parseDuration } from '../common/duration';
+import { describe } from '../common/describe';
 import type { LarderModuleOptions, ResolvedLarderOptions } from './larder-options.interface';
 import { jsonSerializer } from './serializer';
 import { assertKnownKeys, assertOptionsObject } from './known-keys';

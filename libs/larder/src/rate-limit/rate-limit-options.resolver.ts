@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../errors';
-import { describe } from '../options/duration';
+import { describe } from '../common/describe';
 import { assertKnownKeys, optionKeys } from '../options/known-keys';
 import { resolveRateLimitRules } from './rate-limit-rule.resolver';
 import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit.types';

@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors';
-import { describe, parseDuration } from '../options/duration';
+import { parseDuration } from '../common/duration';
+import { describe } from '../common/describe';
 import { assertKnownKeys, optionKeys, unknownOptionError } from '../options/known-keys';
 import type {
   RateLimitAlgorithm,

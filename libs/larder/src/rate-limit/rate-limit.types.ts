@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { Duration } from '../options/duration';
+import type { Duration } from '../common/duration';
 
 /**
  * How a rule counts:

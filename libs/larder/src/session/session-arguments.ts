@@ -4,7 +4,7 @@ import {
   SessionNotFoundError,
   StoreUnavailableError,
 } from '../errors';
-import { describe } from '../options/duration';
+import { describe } from '../common/describe';
 import { checkCallOptions, optionKeys } from '../options/known-keys';
 import type { CreateSessionOptions, RotateSessionOptions } from './session.types';
 

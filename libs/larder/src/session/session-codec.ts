@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors';
-import { describe } from '../options/duration';
+import { describe } from '../common/describe';
 import { serializeOrThrow, type Serializer } from '../options/serializer';
 import type { StoredSession } from './session-store';
 import type { Session, SessionData, SessionSummary } from './session.types';

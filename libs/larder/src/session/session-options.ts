@@ -13,7 +13,8 @@ import {
   validateSync,
 } from 'class-validator';
 import { InvalidOptionError } from '../errors';
-import { describe, parseDuration, parseOptionalDuration, type Duration } from '../options/duration';
+import { parseDuration, parseOptionalDuration, type Duration } from '../common/duration';
+import { describe } from '../common/describe';
 import { assertKnownKeys, optionKeys } from '../options/known-keys';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS } from '../larder.constants';
-import { parseDuration } from '../options/duration';
+import { parseDuration } from '../common/duration';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { Serializer } from '../options/serializer';
 import type { RedisCoordinator } from '../redis/redis-coordinator';

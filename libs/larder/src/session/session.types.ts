@@ -1,4 +1,4 @@
-import type { Duration } from '../options/duration';
+import type { Duration } from '../common/duration';
 
 /**
  * What a session holds: a plain object, encoded with the module's serializer (strict JSON by

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { InvalidOptionError } from '../../errors';
-import { describe } from '../../options/duration';
+import { describe } from '../../common/describe';
 import { assertKnownKeys, optionKeys } from '../../options/known-keys';
 import { loadOptionalPeer } from '../optional-peer';
 

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors';
+import { describe } from './describe';
 
 /**
  * A length of time: milliseconds as a number, or a string such as `'500ms'`, `'30s'`, `'5m'`,
@@ -55,14 +56,4 @@ export function parseOptionalDuration(
   opts: { allowZero?: boolean } = {},
 ): number | undefined {
   return value === undefined ? undefined : parseDuration(value, field, opts);
-}
-
-/** Renders a user-supplied value for an error message without dumping large objects. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  return Array.isArray(value) ? 'an array' : `an object`;
 }

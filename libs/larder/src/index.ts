@@ -11,8 +11,8 @@ export type {
   RedisClusterConfig,
   RedisConnectionOption,
 } from './options/larder-options.interface';
-export { jsonSerializer, type Serializer } from './options/serializer';
-export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './http/problem-details';
+export { jsonSerializer, type Serializer } from './common/serializer';
+export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './common/problem-details';
 export { CacheService } from './cache/cache.service';
 export { CacheScope, type CacheEntry, type CacheSetOptions } from './cache/cache-scope';
 export { IoredisKeyvStore } from './cache/ioredis-keyv.store';

@@ -1,5 +1,5 @@
 import type { CacheEvents } from '../observability/cache-events';
-import { LruMap } from './lru-map';
+import { LruMap } from '../common/lru-map';
 
 interface L1Entry {
   value: unknown;

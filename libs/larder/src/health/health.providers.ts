@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { HealthIndicatorService } from '@nestjs/terminus';
 import type { ValueBackend } from '../cache/value-backend';
 import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS, LARDER_VALUE_BACKEND } from '../larder.constants';
-import { loadOptionalPeer } from '../observability/optional-peer';
+import { loadOptionalPeer } from '../common/optional-peer';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { LarderHealthIndicator } from './larder-health.indicator';

@@ -1,4 +1,4 @@
-import { TypedEvents } from '../observability/typed-events';
+import { TypedEvents } from '../common/typed-events';
 
 /**
  * Why a held lock was lost:

@@ -1,4 +1,4 @@
-import { TypedEvents } from './typed-events';
+import { TypedEvents } from '../common/typed-events';
 
 /** Which tier answered or was written: the in-process L1 or the value store (L2). */
 export type CacheTier = 'l1' | 'l2';

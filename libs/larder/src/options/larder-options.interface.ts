@@ -1,7 +1,7 @@
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { Keyv, KeyvStoreAdapter } from 'keyv';
 import type { Duration } from '../common/duration';
-import type { Serializer } from './serializer';
+import type { Serializer } from '../common/serializer';
 import type { LockModuleOptions, ResolvedLockOptions } from '../lock/lock-options';
 import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from '../rate-limit/rate-limit.types';
 import type { ResolvedSessionOptions, SessionModuleOptions } from '../session/session-options';

@@ -15,7 +15,7 @@ import { InvalidOptionError } from '../errors';
 import { parseDuration } from '../common/duration';
 import { describe } from '../common/describe';
 import type { LarderModuleOptions, ResolvedLarderOptions } from './larder-options.interface';
-import { jsonSerializer } from './serializer';
+import { jsonSerializer } from '../common/serializer';
 import { assertKnownKeys, assertOptionsObject } from './known-keys';
 import { CLUSTER_KEYS, LARDER_OPTION, MEMORY_KEYS, MODULE_KEYS } from './larder-option-keys';
 import { resolveLockOptions } from '../lock/lock-options';

@@ -1,4 +1,4 @@
-import { LruMap } from '../cache/lru-map';
+import { LruMap } from '../common/lru-map';
 import type { RuleKeys } from './rate-limit-keys';
 import { SLIDING_SEGMENTS, TOKEN_EPSILON } from './rate-limit.script';
 import type { RateLimitStore, StoreCheck, StoreOutcome, StoreRuleOutcome } from './rate-limit.store';

@@ -1,4 +1,4 @@
-import { TypedEvents } from '../observability/typed-events';
+import { TypedEvents } from '../common/typed-events';
 
 /**
  * A request was refused by a rule (limit reached or client blocked).

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { unavailableProblem, type ProblemDetails } from '../http/problem-details';
+import { unavailableProblem, type ProblemDetails } from '../common/problem-details';
 
 /**
  * Thrown by `RateLimitGuard` when a rule refuses a request: 429 with a problem-details body

@@ -5,7 +5,7 @@ import {
   prepareProblemResponse,
   setResponseHeader as setHeader,
   type ResponseLike,
-} from '../http/problem-details';
+} from '../common/problem-details';
 import { clientKey } from './client-key';
 import { rateLimitHeader, retryAfterSeconds, tightest } from './rate-limit-headers';
 import { RateLimitExceededException, RateLimitUnavailableException } from './rate-limit.exceptions';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import { describe } from '../common/describe';
-import { serializeOrThrow, type Serializer } from '../options/serializer';
+import { serializeOrThrow, type Serializer } from '../common/serializer';
 import type { StoredSession } from './session-store';
 import type { Session, SessionData, SessionSummary } from './session.types';
 

@@ -1,4 +1,4 @@
-import { TypedEvents } from '../observability/typed-events';
+import { TypedEvents } from '../common/typed-events';
 
 /**
  * Why a session ended: `destroy` (explicit), `rotate` (its id was replaced), `destroy-all`

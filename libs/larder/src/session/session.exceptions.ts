@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { unavailableProblem, type ProblemDetails } from '../http/problem-details';
+import { unavailableProblem, type ProblemDetails } from '../common/problem-details';
 
 /**
  * Thrown by `SessionGuard` when the session store (Redis) fails: 503 with a problem-details body

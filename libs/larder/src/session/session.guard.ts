@@ -6,7 +6,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { StoreUnavailableError } from '../errors';
-import { prepareProblemResponse, type ResponseLike } from '../http/problem-details';
+import { prepareProblemResponse, type ResponseLike } from '../common/problem-details';
 import type { IncomingHeaders } from './session-cookie';
 import { SessionUnavailableException } from './session.exceptions';
 import { SessionService } from './session.service';

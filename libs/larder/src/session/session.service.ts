@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS } from '../larder.constants';
 import { parseDuration } from '../common/duration';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
-import type { Serializer } from '../options/serializer';
+import type { Serializer } from '../common/serializer';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { MemorySessionStore } from './memory-session.store';
 import { RedisSessionStore } from './redis-session.store';

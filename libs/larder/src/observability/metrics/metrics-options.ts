@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import { InvalidOptionError } from '../../errors';
 import { describe } from '../../common/describe';
 import { assertKnownKeys, optionKeys } from '../../options/known-keys';
-import { loadOptionalPeer } from '../optional-peer';
+import { loadOptionalPeer } from '../../common/optional-peer';
 
 /**
  * The `metrics` option of `CacheModule.forRoot()`: Prometheus metrics through prom-client (an

@@ -8,7 +8,7 @@ import { RATE_LIMIT_EXPORTS, RATE_LIMIT_PROVIDERS } from './rate-limit/rate-limi
 import { SESSION_EXPORTS, SESSION_PROVIDERS } from './session/session.providers';
 import { HEALTH_EXPORTS, HEALTH_PROVIDERS } from './health/health.providers';
 import { METRICS_EXPORTS, METRICS_PROVIDERS } from './observability/metrics/metrics.providers';
-import { assertOptionsObject } from './options/known-keys';
+import { assertOptionsObject } from './common/known-keys';
 import {
   LARDER_ASYNC_OPTIONS_TYPE,
   LARDER_OPTIONS_TYPE,

@@ -1,5 +1,5 @@
 import type { Duration } from '../common/duration';
-import { checkCallOptions, optionKeys, unknownOptionError } from '../options/known-keys';
+import { checkCallOptions, optionKeys, unknownOptionError } from '../common/known-keys';
 import type { CacheEntry, CacheSetOptions } from './cache-scope';
 
 const SET_KEYS = optionKeys<CacheSetOptions>({ ttl: true, tags: true });

@@ -4,7 +4,7 @@ import type { ValueBackend } from '../cache/value-backend';
 import { InvalidArgumentError } from '../errors';
 import { parseOptionalDuration, type Duration } from '../common/duration';
 import { describe } from '../common/describe';
-import { checkCallOptions, optionKeys } from '../options/known-keys';
+import { checkCallOptions, optionKeys } from '../common/known-keys';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { withTimeout } from '../redis/with-timeout';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, InvalidOptionError } from '../errors';
 import { parseDuration, type Duration } from '../common/duration';
 import { describe } from '../common/describe';
-import { assertKnownKeys, checkCallOptions, optionKeys } from '../options/known-keys';
+import { assertKnownKeys, checkCallOptions, optionKeys } from '../common/known-keys';
 
 /**
  * Module-wide lock defaults, under the `lock` field of `CacheModule.forRoot()`. Every field is

@@ -1,4 +1,4 @@
-import { optionKeys } from './known-keys';
+import { optionKeys } from '../common/known-keys';
 import type { LarderModuleOptions, MemoryTierOptions, RedisClusterConfig } from './larder-options.interface';
 
 /** The fields of `CacheModule.forRoot()` options; each capability checks its own slice. */

@@ -16,7 +16,7 @@ import { parseDuration } from '../common/duration';
 import { describe } from '../common/describe';
 import type { LarderModuleOptions, ResolvedLarderOptions } from './larder-options.interface';
 import { jsonSerializer } from '../common/serializer';
-import { assertKnownKeys, assertOptionsObject } from './known-keys';
+import { assertKnownKeys, assertOptionsObject } from '../common/known-keys';
 import { CLUSTER_KEYS, LARDER_OPTION, MEMORY_KEYS, MODULE_KEYS } from './larder-option-keys';
 import { resolveLockOptions } from '../lock/lock-options';
 import { resolveRateLimitOptions } from '../rate-limit/rate-limit-options.resolver';

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../errors';
 import { describe } from '../common/describe';
-import { assertKnownKeys, optionKeys } from '../options/known-keys';
+import { assertKnownKeys, optionKeys } from '../common/known-keys';
 import { resolveRateLimitRules } from './rate-limit-rule.resolver';
 import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit.types';
 

@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '../errors';
 import { parseDuration } from '../common/duration';
 import { describe } from '../common/describe';
-import { assertKnownKeys, optionKeys, unknownOptionError } from '../options/known-keys';
+import { assertKnownKeys, optionKeys, unknownOptionError } from '../common/known-keys';
 import type {
   RateLimitAlgorithm,
   RateLimitCheck,

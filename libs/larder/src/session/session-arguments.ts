@@ -5,7 +5,7 @@ import {
   StoreUnavailableError,
 } from '../errors';
 import { describe } from '../common/describe';
-import { checkCallOptions, optionKeys } from '../options/known-keys';
+import { checkCallOptions, optionKeys } from '../common/known-keys';
 import type { CreateSessionOptions, RotateSessionOptions } from './session.types';
 
 /** Longest accepted user id, in characters. */

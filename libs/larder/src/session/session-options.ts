@@ -15,7 +15,7 @@ import {
 import { InvalidOptionError } from '../errors';
 import { parseDuration, parseOptionalDuration, type Duration } from '../common/duration';
 import { describe } from '../common/describe';
-import { assertKnownKeys, optionKeys } from '../options/known-keys';
+import { assertKnownKeys, optionKeys } from '../common/known-keys';
 
 const DAY = 86_400_000;
 

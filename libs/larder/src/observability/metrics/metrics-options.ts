@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { InvalidOptionError } from '../../errors';
 import { describe } from '../../common/describe';
-import { assertKnownKeys, optionKeys } from '../../options/known-keys';
+import { assertKnownKeys, optionKeys } from '../../common/known-keys';
 import { loadOptionalPeer } from '../../common/optional-peer';
 
 /**

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, InvalidOptionError } from '../errors';
 import { closestName } from './closest-name';
-import { describe } from '../common/describe';
+import { describe } from './describe';
 
 /**
  * The field names one kind of options object accepts, built once per kind (see `optionKeys`).

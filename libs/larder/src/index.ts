@@ -21,9 +21,9 @@ export type {
   CacheEventListener,
   CacheEventMap,
   CacheEventName,
-  CacheStats,
   CacheTier,
-} from './observability/cache-events';
+} from './cache/cache-events';
+export type { CacheStats } from './cache/cache-stats';
 export type { RedisCoordinator } from './redis/redis-coordinator';
 // Locks
 export { LockService } from './lock/lock.service';
@@ -102,6 +102,6 @@ export type {
   LarderHealthCheckOptions,
   LarderHealthDetails,
 } from './health/larder-health.indicator';
-export { LarderMetrics } from './observability/metrics/larder-metrics.service';
-export { DEFAULT_DURATION_BUCKETS, type MetricsModuleOptions } from './observability/metrics/metrics-options';
-export { LARDER_METRICS, type LarderMetricKey } from './observability/metrics/metric-names';
+export { LarderMetrics } from './metrics/larder-metrics.service';
+export { DEFAULT_DURATION_BUCKETS, type MetricsModuleOptions } from './metrics/metrics-options';
+export { LARDER_METRICS, type LarderMetricKey } from './metrics/metric-names';

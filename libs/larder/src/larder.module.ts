@@ -7,7 +7,7 @@ import { LOCK_EXPORTS, LOCK_PROVIDERS } from './lock/lock.providers';
 import { RATE_LIMIT_EXPORTS, RATE_LIMIT_PROVIDERS } from './rate-limit/rate-limit.providers';
 import { SESSION_EXPORTS, SESSION_PROVIDERS } from './session/session.providers';
 import { HEALTH_EXPORTS, HEALTH_PROVIDERS } from './health/health.providers';
-import { METRICS_EXPORTS, METRICS_PROVIDERS } from './observability/metrics/metrics.providers';
+import { METRICS_EXPORTS, METRICS_PROVIDERS } from './metrics/metrics.providers';
 import { assertOptionsObject } from './common/known-keys';
 import {
   LARDER_ASYNC_OPTIONS_TYPE,

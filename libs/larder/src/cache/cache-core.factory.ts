@@ -4,7 +4,7 @@ import { CacheCore } from './cache-core';
 import { KEY_SEPARATOR } from './ioredis-keyv.store';
 import { MemoryTier } from './memory-tier';
 import type { ValueBackend } from './value-backend';
-import { CacheEvents } from '../observability/cache-events';
+import { CacheEvents } from './cache-events';
 import { InvalidationBus } from './invalidation-bus';
 
 /** Wires the cache's shared state from resolved options and the connections. */

@@ -1,10 +1,6 @@
 import { CommandTimeoutError, LarderError, StoreUnavailableError } from '../errors';
-import {
-  CacheCounters,
-  CacheEvents,
-  type CacheEventBase,
-  type CacheTier,
-} from '../observability/cache-events';
+import { CacheEvents, type CacheEventBase, type CacheTier } from './cache-events';
+import { CacheCounters } from './cache-stats';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import { CallDeadlines } from '../redis/call-deadlines';
 import type { InvalidationBus } from './invalidation-bus';

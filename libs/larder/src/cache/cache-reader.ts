@@ -1,4 +1,4 @@
-import type { CacheEventMap } from '../observability/cache-events';
+import type { CacheEventMap } from './cache-events';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey } from './cache-key-layout';
 import { ENCODED_SIZE, EXPIRY_UNKNOWN } from './encoded-value';

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors';
-import type { CacheEventListener, CacheEventName, CacheStats } from '../observability/cache-events';
+import type { CacheEventListener, CacheEventName } from './cache-events';
+import type { CacheStats } from './cache-stats';
 import type { Duration } from '../common/duration';
 import { assertKey, assertTags, resolveTtl } from './cache-key';
 import { checkEntryFields, checkIncrementOptions, checkSetOptions } from './cache-call-options';

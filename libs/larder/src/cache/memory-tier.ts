@@ -1,4 +1,4 @@
-import type { CacheEvents } from '../observability/cache-events';
+import type { CacheEvents } from './cache-events';
 import { LruMap } from '../common/lru-map';
 
 interface L1Entry {

@@ -5,7 +5,7 @@ import type { Serializer } from '../common/serializer';
 import type { LockModuleOptions, ResolvedLockOptions } from '../lock/lock-options';
 import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from '../rate-limit/rate-limit.types';
 import type { ResolvedSessionOptions, SessionModuleOptions } from '../session/session-options';
-import type { MetricsModuleOptions, ResolvedMetricsOptions } from '../observability/metrics/metrics-options';
+import type { MetricsModuleOptions, ResolvedMetricsOptions } from '../metrics/metrics-options';
 
 /** Cluster connection: seed nodes plus ioredis cluster options. */
 export interface RedisClusterConfig {

@@ -21,7 +21,7 @@ import { CLUSTER_KEYS, LARDER_OPTION, MEMORY_KEYS, MODULE_KEYS } from './larder-
 import { resolveLockOptions } from '../lock/lock-options';
 import { resolveRateLimitOptions } from '../rate-limit/rate-limit-options.resolver';
 import { resolveSessionOptions } from '../session/session-options';
-import { resolveMetricsOptions } from '../observability/metrics/metrics-options';
+import { resolveMetricsOptions } from '../metrics/metrics-options';
 
 const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$/;
 const MIB = 1024 * 1024;

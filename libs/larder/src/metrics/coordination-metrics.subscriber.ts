@@ -1,9 +1,9 @@
-import type { LockEventListener, LockEventName } from '../../lock/lock-events';
-import type { LockService } from '../../lock/lock.service';
-import type { RateLimitEventListener, RateLimitEventName } from '../../rate-limit/rate-limit-events';
-import type { RateLimitService } from '../../rate-limit/rate-limit.service';
-import type { SessionEventListener, SessionEventName } from '../../session/session-events';
-import type { SessionService } from '../../session/session.service';
+import type { LockEventListener, LockEventName } from '../lock/lock-events';
+import type { LockService } from '../lock/lock.service';
+import type { RateLimitEventListener, RateLimitEventName } from '../rate-limit/rate-limit-events';
+import type { RateLimitService } from '../rate-limit/rate-limit.service';
+import type { SessionEventListener, SessionEventName } from '../session/session-events';
+import type { SessionService } from '../session/session.service';
 import type { CounterCell } from './buffered-counter';
 import type { LarderMetricSet } from './larder-metric-set';
 

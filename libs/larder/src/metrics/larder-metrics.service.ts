@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { CacheService } from '../../cache/cache.service';
-import { LARDER_RESOLVED_OPTIONS } from '../../larder.constants';
-import { LockService } from '../../lock/lock.service';
-import type { ResolvedLarderOptions } from '../../options/larder-options.interface';
-import { RateLimitService } from '../../rate-limit/rate-limit.service';
-import { SessionService } from '../../session/session.service';
+import { CacheService } from '../cache/cache.service';
+import { LARDER_RESOLVED_OPTIONS } from '../larder.constants';
+import { LockService } from '../lock/lock.service';
+import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { SessionService } from '../session/session.service';
 import { subscribeCacheMetrics } from './cache-metrics.subscriber';
 import { subscribeCoordinationMetrics } from './coordination-metrics.subscriber';
 import { LarderMetricSet } from './larder-metric-set';

@@ -12,8 +12,8 @@ import {
 } from '@larder/nestjs';
 import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { freePort } from '#test/redis-server';
-import { CacheCore } from '../../cache/cache-core';
-import type { CacheEventName } from '../cache-events';
+import { CacheCore } from '../cache/cache-core';
+import type { CacheEventName } from '../cache/cache-events';
 
 type Labels = Record<string, string>;
 

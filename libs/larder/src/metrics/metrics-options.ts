@@ -1,8 +1,8 @@
 import type { Registry } from 'prom-client';
-import { InvalidOptionError } from '../../errors';
-import { describe } from '../../common/describe';
-import { assertKnownKeys, optionKeys } from '../../common/known-keys';
-import { loadOptionalPeer } from '../../common/optional-peer';
+import { InvalidOptionError } from '../errors';
+import { describe } from '../common/describe';
+import { assertKnownKeys, optionKeys } from '../common/known-keys';
+import { loadOptionalPeer } from '../common/optional-peer';
 
 /**
  * The `metrics` option of `CacheModule.forRoot()`: Prometheus metrics through prom-client (an

@@ -1,5 +1,5 @@
-import type { CacheService } from '../../cache/cache.service';
-import type { CacheEventListener, CacheEventName } from '../cache-events';
+import type { CacheService } from '../cache/cache.service';
+import type { CacheEventListener, CacheEventName } from '../cache/cache-events';
 import type { CounterCell } from './buffered-counter';
 import type { LarderMetricSet } from './larder-metric-set';
 

@@ -1,5 +1,5 @@
 import type { Gauge, Histogram, Registry } from 'prom-client';
-import { InvalidOptionError } from '../../errors';
+import { InvalidOptionError } from '../errors';
 import { BufferedCounter } from './buffered-counter';
 import { LARDER_METRICS } from './metric-names';
 import { loadPromClient, type ResolvedMetricsOptions } from './metrics-options';

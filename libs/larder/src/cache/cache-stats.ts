@@ -1,0 +1,38 @@
+/** Counters returned by `CacheService.stats()`. */
+export interface CacheStats {
+  hits: number;
+  /** Hits answered by L1 (included in `hits`). */
+  l1Hits: number;
+  misses: number;
+  writes: number;
+  deletes: number;
+  errors: number;
+  /** hits / (hits + misses), 0 when there were no reads. */
+  hitRatio: number;
+  /** Entries in L1 now (0 without L1). */
+  l1Items: number;
+}
+
+/** Mutable counters; plain fields so an increment on the hot path is one add. */
+export class CacheCounters {
+  hits = 0;
+  l1Hits = 0;
+  misses = 0;
+  writes = 0;
+  deletes = 0;
+  errors = 0;
+
+  snapshot(l1Items: number): CacheStats {
+    const reads = this.hits + this.misses;
+    return {
+      hits: this.hits,
+      l1Hits: this.l1Hits,
+      misses: this.misses,
+      writes: this.writes,
+      deletes: this.deletes,
+      errors: this.errors,
+      hitRatio: reads === 0 ? 0 : this.hits / reads,
+      l1Items,
+    };
+  }
+}

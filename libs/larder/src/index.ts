@@ -15,7 +15,7 @@ export { jsonSerializer, type Serializer } from './common/serializer';
 export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './common/problem-details';
 export { CacheService } from './cache/cache.service';
 export { CacheScope, type CacheEntry, type CacheSetOptions } from './cache/cache-scope';
-export { IoredisKeyvStore } from './cache/ioredis-keyv.store';
+export { IoredisKeyvStore } from './cache/stores/ioredis-keyv.store';
 export type {
   CacheEventBase,
   CacheEventListener,
@@ -64,15 +64,15 @@ export type {
   RateLimitEventName,
 } from './rate-limit/rate-limit-events';
 // Method caching decorators
-export { Cacheable } from './decorators/cacheable.decorator';
-export { CacheEvict } from './decorators/cache-evict.decorator';
-export { CachePut } from './decorators/cache-put.decorator';
+export { Cacheable } from './cache/decorators/cacheable.decorator';
+export { CacheEvict } from './cache/decorators/cache-evict.decorator';
+export { CachePut } from './cache/decorators/cache-put.decorator';
 export type {
   CacheableOptions,
   CacheEvictOptions,
   CacheKeySource,
   CachePutOptions,
-} from './decorators/decorator-options';
+} from './cache/decorators/decorator-options';
 // Sessions
 export { SessionService } from './session/session.service';
 export { SessionGuard, SESSION_REQUEST_PROPERTY, type SessionRequest } from './session/session.guard';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CacheCore } from './cache/cache-core';
-import type { ValueBackend } from './cache/value-backend';
+import type { ValueBackend } from './cache/stores/value-backend';
 import { LARDER_REDIS, LARDER_VALUE_BACKEND } from './larder.constants';
 import type { RedisCoordinator } from './redis/redis-coordinator';
 

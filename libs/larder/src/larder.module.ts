@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Module, type NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { CacheDecoratorExplorer } from './decorators/cache-decorators.explorer';
-import { DECORATORS_EXPORTS, DECORATORS_PROVIDERS } from './decorators/decorators.providers';
+import { CacheDecoratorExplorer } from './cache/decorators/cache-decorators.explorer';
+import { DECORATORS_EXPORTS, DECORATORS_PROVIDERS } from './cache/decorators/decorators.providers';
 import { CORE_EXPORTS, CORE_PROVIDERS } from './larder.providers';
 import { LOCK_EXPORTS, LOCK_PROVIDERS } from './lock/lock.providers';
 import { RATE_LIMIT_EXPORTS, RATE_LIMIT_PROVIDERS } from './rate-limit/rate-limit.providers';

@@ -4,8 +4,8 @@ import { CacheCore } from './cache/cache-core';
 import { entryKey } from './cache/cache-key-layout';
 import { createCacheCore } from './cache/cache-core.factory';
 import { CacheService } from './cache/cache.service';
-import { createValueBackend } from './cache/value-backend.factory';
-import type { ValueBackend } from './cache/value-backend';
+import { createValueBackend } from './cache/stores/value-backend.factory';
+import type { ValueBackend } from './cache/stores/value-backend';
 import { LarderLifecycle } from './larder-lifecycle.service';
 import { LARDER_MODULE_OPTIONS } from './larder.module-definition';
 import {

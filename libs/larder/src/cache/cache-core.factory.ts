@@ -1,11 +1,11 @@
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { CacheCore } from './cache-core';
-import { KEY_SEPARATOR } from './ioredis-keyv.store';
-import { MemoryTier } from './memory-tier';
-import type { ValueBackend } from './value-backend';
+import { KEY_SEPARATOR } from './stores/ioredis-keyv.store';
+import { MemoryTier } from './l1/memory-tier';
+import type { ValueBackend } from './stores/value-backend';
 import { CacheEvents } from './cache-events';
-import { InvalidationBus } from './invalidation-bus';
+import { InvalidationBus } from './l1/invalidation-bus';
 
 /** Wires the cache's shared state from resolved options and the connections. */
 export function createCacheCore(

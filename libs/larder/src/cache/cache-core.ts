@@ -3,9 +3,9 @@ import { CacheEvents, type CacheEventBase, type CacheTier } from './cache-events
 import { CacheCounters } from './cache-stats';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import { CallDeadlines } from '../redis/call-deadlines';
-import type { InvalidationBus } from './invalidation-bus';
-import type { MemoryTier } from './memory-tier';
-import type { ValueBackend } from './value-backend';
+import type { InvalidationBus } from './l1/invalidation-bus';
+import type { MemoryTier } from './l1/memory-tier';
+import type { ValueBackend } from './stores/value-backend';
 
 /** A scope of the key space: `prefix` is its place in the key layout (cache-key-layout.ts), `label` names it in events. */
 export interface Scope {

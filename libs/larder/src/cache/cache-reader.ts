@@ -1,7 +1,7 @@
 import type { CacheEventMap } from './cache-events';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey } from './cache-key-layout';
-import { ENCODED_SIZE, EXPIRY_UNKNOWN } from './encoded-value';
+import { ENCODED_SIZE, EXPIRY_UNKNOWN } from './stores/encoded-value';
 
 type Raw = { value?: unknown; expires?: number | null } | undefined;
 const FAIL_OPEN = { fallback: undefined, rethrow: false };

@@ -1,4 +1,4 @@
-import { KEY_SEPARATOR } from './ioredis-keyv.store';
+import { KEY_SEPARATOR } from './stores/ioredis-keyv.store';
 
 /**
  * Where the cache keeps things in Redis, for a namespace. `<entry>` is a key in the layout of

@@ -1,6 +1,6 @@
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey, keyOfEntry } from './cache-key-layout';
-import { encodeValue, type EncodedValue } from './encoded-value';
+import { encodeValue, type EncodedValue } from './stores/encoded-value';
 
 /** The write path: value store and tag index first, then L1, events and the invalidation bus. */
 export class CacheWriter {

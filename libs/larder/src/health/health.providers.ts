@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { HealthIndicatorService } from '@nestjs/terminus';
-import type { ValueBackend } from '../cache/value-backend';
+import type { ValueBackend } from '../cache/stores/value-backend';
 import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS, LARDER_VALUE_BACKEND } from '../larder.constants';
 import { loadOptionalPeer } from '../common/optional-peer';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';

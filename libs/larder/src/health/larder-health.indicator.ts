@@ -1,6 +1,6 @@
 import KeyvRedis from '@keyv/redis';
 import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import type { ValueBackend } from '../cache/value-backend';
+import type { ValueBackend } from '../cache/stores/value-backend';
 import { InvalidArgumentError } from '../errors';
 import { parseOptionalDuration, type Duration } from '../common/duration';
 import { describe } from '../common/describe';

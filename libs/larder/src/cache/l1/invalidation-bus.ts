@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { closeClient } from '../redis/close-client';
-import { isCluster } from '../redis/is-cluster';
-import type { RedisClient, RedisCoordinator } from '../redis/redis-coordinator';
+import { closeClient } from '../../redis/close-client';
+import { isCluster } from '../../redis/is-cluster';
+import type { RedisClient, RedisCoordinator } from '../../redis/redis-coordinator';
 
 /** What another instance changed: exact keys, or every key under a prefix. */
 export interface Invalidation {

@@ -1,5 +1,5 @@
-import { InvalidKeyError, InvalidOptionError } from '../errors';
-import { describe } from '../common/describe';
+import { InvalidKeyError, InvalidOptionError } from '../../errors';
+import { describe } from '../../common/describe';
 import { KeyTemplate } from './key-template';
 
 type ArgsFunction = (...args: unknown[]) => unknown;

@@ -1,4 +1,4 @@
-import { InvalidKeyError } from '../errors';
+import { InvalidKeyError } from '../../errors';
 import type { DecoratorScope } from './decorator-scope';
 import type { FailureReporter } from './failure-reporter';
 import type { TextSource } from './text-source';

@@ -1,5 +1,5 @@
-import type { CacheEvents } from './cache-events';
-import { LruMap } from '../common/lru-map';
+import type { CacheEvents } from '../cache-events';
+import { LruMap } from '../../common/lru-map';
 
 interface L1Entry {
   value: unknown;

@@ -1,4 +1,4 @@
-import { InvalidKeyError } from '../errors';
+import { InvalidKeyError } from '../../errors';
 import { hashArguments } from './argument-hash';
 import { KeyTemplate } from './key-template';
 

@@ -4,8 +4,8 @@ import { Keyv } from 'keyv';
 import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
 import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
-import { CacheCore } from './cache-core';
-import type { LocalValueBackend } from './local-value-backend';
+import { CacheCore } from '../cache-core';
+import type { LocalValueBackend } from '../stores/local-value-backend';
 import type { MemoryTagIndex } from './memory-tag-index';
 
 const KEYS = 2000;

@@ -1,7 +1,7 @@
-import { InvalidOptionError } from '../errors';
-import { parseDuration } from '../common/duration';
-import { describe } from '../common/describe';
-import { assertKnownKeys, optionKeys, type OptionKeys } from '../common/known-keys';
+import { InvalidOptionError } from '../../errors';
+import { parseDuration } from '../../common/duration';
+import { describe } from '../../common/describe';
+import { assertKnownKeys, optionKeys, type OptionKeys } from '../../common/known-keys';
 import type { CacheableOptions, CacheEvictOptions, CachePutOptions } from './decorator-options';
 import { TextSource } from './text-source';
 

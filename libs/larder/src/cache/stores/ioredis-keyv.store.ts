@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import type { RedisClient } from '../redis/redis-coordinator';
-import { isCluster } from '../redis/is-cluster';
-import { scanAndUnlink, unlinkKeys } from '../redis/scan-unlink';
+import type { RedisClient } from '../../redis/redis-coordinator';
+import { isCluster } from '../../redis/is-cluster';
+import { scanAndUnlink, unlinkKeys } from '../../redis/scan-unlink';
 
 /** Separator between namespace and key; the same one @keyv/redis uses, so both stores share a layout. */
 export const KEY_SEPARATOR = '::';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { CACHE_PUT_METADATA } from '../larder.constants';
+import { CACHE_PUT_METADATA } from '../../larder.constants';
 import { writePlan, type WritePlan } from './cache-plan';
 import { assertCompatible, decoratedMethod } from './decorated-method';
 import type { CachePutOptions } from './decorator-options';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import { LruMap } from '../common/lru-map';
+import { LruMap } from '../../common/lru-map';
 
 interface StoredEntry {
   /** What Keyv wrote: the serialized `{ value, expires }` envelope. */

@@ -1,4 +1,4 @@
-import { CacheScope } from '../cache/cache-scope';
+import { CacheScope } from '../cache-scope';
 
 /**
  * A CacheScope with the single-flight `getOrSet` machinery exposed with a caller-supplied store

@@ -1,5 +1,5 @@
-import { InvalidDecoratorUsageError } from '../errors';
-import { CACHE_EVICT_METADATA, CACHE_PUT_METADATA, CACHEABLE_METADATA } from '../larder.constants';
+import { InvalidDecoratorUsageError } from '../../errors';
+import { CACHE_EVICT_METADATA, CACHE_PUT_METADATA, CACHEABLE_METADATA } from '../../larder.constants';
 import type { EvictPlan, WritePlan } from './cache-plan';
 
 /** What the caching decorators recorded on one method function. */

@@ -1,5 +1,5 @@
-import { NotSerializableError, ValueTooLargeError } from '../errors';
-import { serializeOrThrow, type Serializer } from '../common/serializer';
+import { NotSerializableError, ValueTooLargeError } from '../../errors';
+import { serializeOrThrow, type Serializer } from '../../common/serializer';
 
 /**
  * A value as the writer serialized it, once: the Keyv envelope `{ value, expires }` as text, and

@@ -1,4 +1,4 @@
-import type { Duration } from '../common/duration';
+import type { Duration } from '../../common/duration';
 
 /*
  * Callback parameters default to `never`: any callback whose parameters are annotated with the

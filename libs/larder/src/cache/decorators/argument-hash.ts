@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { InvalidKeyError } from '../errors';
+import { InvalidKeyError } from '../../errors';
 
 /**
  * A canonical text form of a value: equal values give equal text whatever the order of their

@@ -1,13 +1,13 @@
 import KeyvRedis from '@keyv/redis';
 import type { Keyv } from 'keyv';
-import { InvalidArgumentError } from '../errors';
-import { defineLuaScript, type LuaScript } from '../redis/lua-script';
-import { toTypedError, type RedisCoordinator } from '../redis/redis-coordinator';
-import { withTimeout } from '../redis/with-timeout';
-import { scanAndUnlink, unlinkKeys } from '../redis/scan-unlink';
-import type { CacheRedisKeys } from './cache-redis-keys';
-import { RedisTagIndex } from './redis-tag-index';
-import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from './tag-index.scripts';
+import { InvalidArgumentError } from '../../errors';
+import { defineLuaScript, type LuaScript } from '../../redis/lua-script';
+import { toTypedError, type RedisCoordinator } from '../../redis/redis-coordinator';
+import { withTimeout } from '../../redis/with-timeout';
+import { scanAndUnlink, unlinkKeys } from '../../redis/scan-unlink';
+import type { CacheRedisKeys } from '../cache-redis-keys';
+import { RedisTagIndex } from '../tags/redis-tag-index';
+import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from '../tags/tag-index.scripts';
 import type { EncodedValue } from './encoded-value';
 import type { Removal, ValueBackend } from './value-backend';
 

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { CACHE_EVICT_METADATA } from '../larder.constants';
+import { CACHE_EVICT_METADATA } from '../../larder.constants';
 import { evictPlan, type EvictPlan } from './cache-plan';
 import { decoratedMethod } from './decorated-method';
 import type { CacheEvictOptions } from './decorator-options';

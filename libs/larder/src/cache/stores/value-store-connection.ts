@@ -1,7 +1,7 @@
 import KeyvRedis, { createClient, type RedisClientOptions } from '@keyv/redis';
-import { StoreUnavailableError } from '../errors';
-import type { ConnectionStateLogger } from '../redis/connection-state-logger';
-import { reconnectDelay } from '../redis/redis-connection.factory';
+import { StoreUnavailableError } from '../../errors';
+import type { ConnectionStateLogger } from '../../redis/connection-state-logger';
+import { reconnectDelay } from '../../redis/redis-connection.factory';
 
 type ValueClient = ReturnType<typeof createClient>;
 

@@ -1,4 +1,4 @@
-import { defineLuaScript } from '../redis/lua-script';
+import { defineLuaScript } from '../../redis/lua-script';
 
 /*
  * Tag index scripts (layout in cache-redis-keys.ts). Each tag is a sorted set of entries scored by

@@ -1,6 +1,6 @@
-import type { RedisCoordinator } from '../redis/redis-coordinator';
-import { scanAndUnlink } from '../redis/scan-unlink';
-import type { CacheRedisKeys } from './cache-redis-keys';
+import type { RedisCoordinator } from '../../redis/redis-coordinator';
+import { scanAndUnlink } from '../../redis/scan-unlink';
+import type { CacheRedisKeys } from '../cache-redis-keys';
 import type { TagIndex } from './tag-index';
 import { INDEX_FORGET, INDEX_RETAG, INDEX_TAKE } from './tag-index.scripts';
 

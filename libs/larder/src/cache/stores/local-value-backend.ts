@@ -1,7 +1,7 @@
 import type { Keyv } from 'keyv';
-import { InvalidArgumentError, UnsupportedOperationError } from '../errors';
+import { InvalidArgumentError, UnsupportedOperationError } from '../../errors';
 import type { MemoryKeyvStore } from './memory-keyv.store';
-import type { TagIndex } from './tag-index';
+import type { TagIndex } from '../tags/tag-index';
 import type { EncodedValue } from './encoded-value';
 import type { Removal, ValueBackend } from './value-backend';
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { CacheService } from '../cache/cache.service';
-import { InvalidDecoratorUsageError } from '../errors';
-import { LARDER_RESOLVED_OPTIONS } from '../larder.constants';
-import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import { CacheService } from '../cache.service';
+import { InvalidDecoratorUsageError } from '../../errors';
+import { LARDER_RESOLVED_OPTIONS } from '../../larder.constants';
+import type { ResolvedLarderOptions } from '../../options/larder-options.interface';
 import { buildCachedMethod, type MethodFunction } from './cached-method';
 import { readPlans, type MethodPlans } from './decorated-method';
 import { DecoratorScope } from './decorator-scope';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { InvalidDecoratorUsageError } from '../errors';
-import { CACHEABLE_METADATA } from '../larder.constants';
+import { InvalidDecoratorUsageError } from '../../errors';
+import { CACHEABLE_METADATA } from '../../larder.constants';
 import { writePlan } from './cache-plan';
 import { assertCompatible, decoratedMethod } from './decorated-method';
 import type { CacheableOptions } from './decorator-options';

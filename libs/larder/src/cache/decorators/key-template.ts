@@ -1,5 +1,5 @@
-import { InvalidKeyError } from '../errors';
-import { describe } from '../common/describe';
+import { InvalidKeyError } from '../../errors';
+import { describe } from '../../common/describe';
 
 /** One `{index.path}` placeholder of a template. */
 interface Placeholder {

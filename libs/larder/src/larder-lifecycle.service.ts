@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CacheCore } from './cache/cache-core';
-import type { ValueBackend } from './cache/stores/value-backend';
-import { LARDER_REDIS, LARDER_VALUE_BACKEND } from './larder.constants';
+import type { CacheStore } from './cache/stores/cache-store';
+import { LARDER_REDIS, LARDER_CACHE_STORE } from './larder.constants';
 import type { RedisCoordinator } from './redis/redis-coordinator';
 
 /**
@@ -15,7 +15,7 @@ import type { RedisCoordinator } from './redis/redis-coordinator';
 export class LarderLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(LARDER_REDIS) private readonly redis: RedisCoordinator | null,
-    @Inject(LARDER_VALUE_BACKEND) private readonly backend: ValueBackend,
+    @Inject(LARDER_CACHE_STORE) private readonly store: CacheStore,
     @Inject(CacheCore) private readonly core: CacheCore,
   ) {}
 
@@ -23,7 +23,7 @@ export class LarderLifecycle implements OnModuleInit, OnApplicationShutdown {
     if (!this.redis) return;
     await Promise.all([
       this.redis.waitUntilReady(this.redis.commandTimeout),
-      this.backend.ready?.(this.redis.commandTimeout),
+      this.store.ready?.(this.redis.commandTimeout),
     ]);
     // Listening before the first request keeps a copy read into L1 from missing its invalidation;
     // with Redis down there is nothing to wait for, and the boot has waited long enough.
@@ -33,7 +33,7 @@ export class LarderLifecycle implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     // Each connection closes promptly whatever its state, and side by side: the slowest bounds the
     // shutdown (QUIT on a live but unresponsive server, at most commandTimeout), not their sum.
-    await Promise.all([this.core.bus?.stop(), this.backend.close(), this.redis?.close()]);
+    await Promise.all([this.core.bus?.stop(), this.store.close(), this.redis?.close()]);
     this.core.release();
   }
 }

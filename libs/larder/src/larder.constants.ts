@@ -10,8 +10,8 @@ export const CACHE_MANAGER = 'CACHE_MANAGER';
 export const LARDER_RESOLVED_OPTIONS = Symbol.for('LARDER:RESOLVED_OPTIONS');
 /** The coordination connection (`RedisCoordinator`), or `null` on the in-memory setup. */
 export const LARDER_REDIS = Symbol.for('LARDER:REDIS');
-/** The cache value backend (`ValueBackend`). */
-export const LARDER_VALUE_BACKEND = Symbol.for('LARDER:VALUE_BACKEND');
+/** Where cache values and their tags live (`CacheStore`). */
+export const LARDER_CACHE_STORE = Symbol.for('LARDER:VALUE_BACKEND');
 
 export const CACHEABLE_METADATA = 'LARDER:CACHEABLE';
 export const CACHE_EVICT_METADATA = 'LARDER:CACHE_EVICT';

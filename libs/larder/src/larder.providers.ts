@@ -4,16 +4,11 @@ import { CacheCore } from './cache/cache-core';
 import { entryKey } from './cache/cache-key-layout';
 import { createCacheCore } from './cache/cache-core.factory';
 import { CacheService } from './cache/cache.service';
-import { createValueBackend } from './cache/stores/value-backend.factory';
-import type { ValueBackend } from './cache/stores/value-backend';
+import { createCacheStore } from './cache/stores/cache-store.factory';
+import type { CacheStore } from './cache/stores/cache-store';
 import { LarderLifecycle } from './larder-lifecycle.service';
 import { LARDER_MODULE_OPTIONS } from './larder.module-definition';
-import {
-  CACHE_MANAGER,
-  LARDER_REDIS,
-  LARDER_RESOLVED_OPTIONS,
-  LARDER_VALUE_BACKEND,
-} from './larder.constants';
+import { CACHE_MANAGER, LARDER_REDIS, LARDER_RESOLVED_OPTIONS, LARDER_CACHE_STORE } from './larder.constants';
 import type { LarderModuleOptions, ResolvedLarderOptions } from './options/larder-options.interface';
 import { resolveLarderOptions } from './options/larder-options.validator';
 import { createRedisConnection } from './redis/redis-connection.factory';
@@ -43,14 +38,14 @@ export const CORE_PROVIDERS: Provider[] = [
     },
   },
   {
-    provide: LARDER_VALUE_BACKEND,
+    provide: LARDER_CACHE_STORE,
     inject: [LARDER_RESOLVED_OPTIONS, LARDER_REDIS],
     useFactory: (options: ResolvedLarderOptions, redis: RedisCoordinator | null) =>
-      createValueBackend(options, redis, options.logConnectionEvents ? logger : undefined),
+      createCacheStore(options, redis, options.logConnectionEvents ? logger : undefined),
   },
   {
     provide: CacheCore,
-    inject: [LARDER_RESOLVED_OPTIONS, LARDER_VALUE_BACKEND, LARDER_REDIS],
+    inject: [LARDER_RESOLVED_OPTIONS, LARDER_CACHE_STORE, LARDER_REDIS],
     useFactory: createCacheCore,
   },
   CacheService,
@@ -58,9 +53,9 @@ export const CORE_PROVIDERS: Provider[] = [
     // The same Keyv store behind a cache-manager v7 Cache, for code written for @nestjs/cache-manager.
     // Its writes drop the matching L1 entries so CacheService never serves what it replaced.
     provide: CACHE_MANAGER,
-    inject: [LARDER_VALUE_BACKEND, CacheCore, LARDER_RESOLVED_OPTIONS],
-    useFactory: (backend: ValueBackend, core: CacheCore, options: ResolvedLarderOptions) => {
-      const cache = createCache({ stores: [backend.keyv], ttl: options.defaultTtl || undefined });
+    inject: [LARDER_CACHE_STORE, CacheCore, LARDER_RESOLVED_OPTIONS],
+    useFactory: (store: CacheStore, core: CacheCore, options: ResolvedLarderOptions) => {
+      const cache = createCache({ stores: [store.keyv], ttl: options.defaultTtl || undefined });
       // cache-manager's keys are root keys: L1 holds them under the root's layout.
       const drop = (event: { key?: string; keys?: string[]; list?: Array<{ key: string }> }) =>
         core.invalidateLocal({

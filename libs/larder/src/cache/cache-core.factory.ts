@@ -3,19 +3,19 @@ import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { CacheCore } from './cache-core';
 import { KEY_SEPARATOR } from './stores/ioredis-keyv.store';
 import { MemoryTier } from './l1/memory-tier';
-import type { ValueBackend } from './stores/value-backend';
+import type { CacheStore } from './stores/cache-store';
 import { CacheEvents } from './cache-events';
 import { InvalidationBus } from './l1/invalidation-bus';
 
 /** Wires the cache's shared state from resolved options and the connections. */
 export function createCacheCore(
   options: ResolvedLarderOptions,
-  backend: ValueBackend,
+  store: CacheStore,
   redis: RedisCoordinator | null,
 ): CacheCore {
   const events = new CacheEvents();
   const l1 = options.memory ? new MemoryTier(options.memory, options.memory.ttl, events, options.name) : null;
-  const core = new CacheCore(options, backend, l1, events);
+  const core = new CacheCore(options, store, l1, events);
   if (l1 && redis) {
     core.bus = new InvalidationBus(redis, `${options.namespace}${KEY_SEPARATOR}#invalidate`, (change) => {
       if (change.keys) for (const key of change.keys) l1.delete(key);

@@ -5,7 +5,7 @@ import type { ResolvedLarderOptions } from '../options/larder-options.interface'
 import { CallDeadlines } from '../redis/call-deadlines';
 import type { InvalidationBus } from './l1/invalidation-bus';
 import type { MemoryTier } from './l1/memory-tier';
-import type { ValueBackend } from './stores/value-backend';
+import type { CacheStore } from './stores/cache-store';
 
 /** A scope of the key space: `prefix` is its place in the key layout (cache-key-layout.ts), `label` names it in events. */
 export interface Scope {
@@ -27,7 +27,7 @@ export class CacheCore {
 
   constructor(
     readonly options: ResolvedLarderOptions,
-    readonly backend: ValueBackend,
+    readonly store: CacheStore,
     readonly l1: MemoryTier | null,
     readonly events: CacheEvents,
   ) {

@@ -35,7 +35,7 @@ export class CacheReader {
     if (cached !== undefined) return Promise.resolve(cached);
     const started = performance.now();
     return this.core
-      .guard('get', this.scope, key, () => this.core.backend.keyv.get(full, { raw: true }), FAIL_OPEN)
+      .guard('get', this.scope, key, () => this.core.store.keyv.get(full, { raw: true }), FAIL_OPEN)
       .then((raw) => this.record(key, full, raw as Raw, started));
   }
 
@@ -84,7 +84,7 @@ export class CacheReader {
       'getMany',
       this.scope,
       undefined,
-      () => this.core.backend.keyv.getMany(fulls, { raw: true }),
+      () => this.core.store.keyv.getMany(fulls, { raw: true }),
       { fallback: fulls.map(() => undefined), rethrow: false },
     )) as Raw[];
     let m = 0;
@@ -99,7 +99,7 @@ export class CacheReader {
   async has(key: string): Promise<boolean> {
     const full = entryKey(this.scope.prefix, key);
     if (this.core.l1?.get(full) !== undefined) return true;
-    return this.core.guard('has', this.scope, key, () => this.core.backend.keyv.has(full), {
+    return this.core.guard('has', this.scope, key, () => this.core.store.keyv.has(full), {
       fallback: false,
       rethrow: false,
     });
@@ -110,7 +110,7 @@ export class CacheReader {
       'ttl',
       this.scope,
       key,
-      () => this.core.backend.ttl(entryKey(this.scope.prefix, key)),
+      () => this.core.store.ttl(entryKey(this.scope.prefix, key)),
       FAIL_OPEN,
     );
   }

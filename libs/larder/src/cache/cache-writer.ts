@@ -42,7 +42,7 @@ export class CacheWriter {
       this.scope,
       key,
       async () => {
-        await this.core.backend.write(full, entry, ttl, fullTags);
+        await this.core.store.write(full, entry, ttl, fullTags);
         return true;
       },
       { fallback: false, rethrow },
@@ -68,7 +68,7 @@ export class CacheWriter {
       this.scope,
       keys.length === 1 ? keys[0] : undefined,
       async () => {
-        await this.core.backend.deleteMany(fulls);
+        await this.core.store.deleteMany(fulls);
         return true;
       },
       { fallback: false, rethrow: this.rethrow },
@@ -87,7 +87,7 @@ export class CacheWriter {
       this.scope,
       undefined,
       async () => {
-        const { keys: fulls, removed } = await this.core.backend.invalidateTags(fullTags);
+        const { keys: fulls, removed } = await this.core.store.invalidateTags(fullTags);
         this.core.invalidateLocal({ keys: fulls });
         this.core.counters.deletes += removed;
         if (this.core.events.wants('delete')) {
@@ -107,12 +107,12 @@ export class CacheWriter {
       this.scope,
       undefined,
       async () => {
-        const removed = await this.core.backend.clearPrefix(prefix);
+        const removed = await this.core.store.clearPrefix(prefix);
         if (this.core.events.wants('clear'))
           this.core.events.emit('clear', { ...this.core.base(this.scope), removed });
         return removed;
       },
-      { fallback: 0, rethrow: this.rethrow, boundedPerRoundTrip: this.core.backend.kind === 'redis' },
+      { fallback: 0, rethrow: this.rethrow, boundedPerRoundTrip: this.core.store.kind === 'redis' },
     );
     this.core.invalidateLocal({ prefix });
     return removed;
@@ -124,7 +124,7 @@ export class CacheWriter {
       'increment',
       this.scope,
       key,
-      () => this.core.backend.increment(full, by, ttl),
+      () => this.core.store.increment(full, by, ttl),
       {
         fallback: 0,
         rethrow: true,

@@ -1,8 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { HealthIndicatorService } from '@nestjs/terminus';
-import type { ValueBackend } from '../cache/stores/value-backend';
-import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS, LARDER_VALUE_BACKEND } from '../larder.constants';
+import type { CacheStore } from '../cache/stores/cache-store';
+import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS, LARDER_CACHE_STORE } from '../larder.constants';
 import { loadOptionalPeer } from '../common/optional-peer';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
@@ -33,13 +33,13 @@ export function healthProviders(terminus: Terminus | null): Provider[] {
   return [
     {
       provide: LarderHealthIndicator,
-      inject: [LARDER_REDIS, LARDER_VALUE_BACKEND, LARDER_RESOLVED_OPTIONS, ModuleRef],
+      inject: [LARDER_REDIS, LARDER_CACHE_STORE, LARDER_RESOLVED_OPTIONS, ModuleRef],
       useFactory: (
         redis: RedisCoordinator | null,
-        backend: ValueBackend,
+        store: CacheStore,
         options: ResolvedLarderOptions,
         moduleRef: ModuleRef,
-      ) => new LarderHealthIndicator(redis, backend, options, indicatorService(moduleRef, terminus)),
+      ) => new LarderHealthIndicator(redis, store, options, indicatorService(moduleRef, terminus)),
     },
   ];
 }

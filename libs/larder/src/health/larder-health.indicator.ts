@@ -1,6 +1,6 @@
 import KeyvRedis from '@keyv/redis';
 import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import type { ValueBackend } from '../cache/stores/value-backend';
+import type { CacheStore } from '../cache/stores/cache-store';
 import { InvalidArgumentError } from '../errors';
 import { parseOptionalDuration, type Duration } from '../common/duration';
 import { describe } from '../common/describe';
@@ -45,7 +45,7 @@ export type LarderHealthDetails = {
   /** The cache name (`name` option). */
   cache: string;
   /** Where cache values live: `'memory'`, `'redis'` or `'custom'` (the `store` option). */
-  store: ValueBackend['kind'];
+  store: CacheStore['kind'];
   /** The slowest successful PING, in milliseconds; absent when nothing was pinged. */
   latencyMs?: number;
   /** Every Redis connection Larder uses; empty on the in-memory setup. */
@@ -87,7 +87,7 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
 export class LarderHealthIndicator {
   constructor(
     private readonly redis: RedisCoordinator | null,
-    private readonly backend: ValueBackend,
+    private readonly store: CacheStore,
     private readonly options: ResolvedLarderOptions,
     private readonly indicators: () => HealthIndicatorService,
   ) {}
@@ -109,7 +109,7 @@ export class LarderHealthIndicator {
     const session = this.indicators().check(key);
     const details: LarderHealthDetails = {
       cache: this.options.name,
-      store: this.backend.kind,
+      store: this.store.kind,
       connections: {},
     };
     const probes = this.probes();
@@ -135,8 +135,8 @@ export class LarderHealthIndicator {
         state: () => redis.client.status,
       });
     }
-    if (this.backend.ping && this.backend.keyv.store instanceof KeyvRedis) {
-      const ping = this.backend.ping.bind(this.backend);
+    if (this.store.ping && this.store.keyv.store instanceof KeyvRedis) {
+      const ping = this.store.ping.bind(this.store);
       probes.push({ name: 'values', client: '@keyv/redis', ping, state: () => 'down' });
     }
     return probes;

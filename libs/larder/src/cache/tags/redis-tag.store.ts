@@ -1,15 +1,15 @@
 import type { RedisCoordinator } from '../../redis/redis-coordinator';
 import { scanAndUnlink } from '../../redis/scan-unlink';
 import type { CacheRedisKeys } from '../cache-redis-keys';
-import type { TagIndex } from './tag-index';
-import { INDEX_FORGET, INDEX_RETAG, INDEX_TAKE } from './tag-index.scripts';
+import type { TagStore } from './tag-store';
+import { INDEX_FORGET, INDEX_RETAG, INDEX_TAKE } from './tag.scripts';
 
 /**
  * Tag index in Redis, in the one slot of `{t:<namespace>}`, changed by one script per operation.
  * Used beside values the index scripts cannot write (Redis Cluster, a custom store); on a single
- * Redis, RedisValueBackend writes values and index together instead.
+ * Redis, RedisCacheStore writes values and index together instead.
  */
-export class RedisTagIndex implements TagIndex {
+export class RedisTagStore implements TagStore {
   constructor(
     private readonly redis: RedisCoordinator,
     private readonly keys: CacheRedisKeys,

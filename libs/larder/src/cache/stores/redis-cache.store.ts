@@ -6,10 +6,10 @@ import { toTypedError, type RedisCoordinator } from '../../redis/redis-coordinat
 import { withTimeout } from '../../redis/with-timeout';
 import { scanAndUnlink, unlinkKeys } from '../../redis/scan-unlink';
 import type { CacheRedisKeys } from '../cache-redis-keys';
-import { RedisTagIndex } from '../tags/redis-tag-index';
-import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from '../tags/tag-index.scripts';
+import { RedisTagStore } from '../tags/redis-tag.store';
+import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from '../tags/tag.scripts';
 import type { EncodedValue } from './encoded-value';
-import type { Removal, ValueBackend } from './value-backend';
+import type { Removal, CacheStore } from './cache-store';
 
 /** Runs a Lua script over the connection that holds the values. */
 export type ScriptRunner = (
@@ -44,11 +44,11 @@ return n`,
  * command: a write without tags stays one round trip. On a cluster the values' slots and the
  * index slot differ, so value commands and an index script run side by side, not atomically.
  */
-export class RedisValueBackend implements ValueBackend {
+export class RedisCacheStore implements CacheStore {
   readonly kind = 'redis' as const;
   readonly usesLarderSerializer = true;
   /** The index alone, for a cluster (where it cannot change in the values' scripts) and for clear(). */
-  private readonly index: RedisTagIndex;
+  private readonly index: RedisTagStore;
   private readonly cluster: boolean;
 
   constructor(
@@ -59,7 +59,7 @@ export class RedisValueBackend implements ValueBackend {
     private readonly closeStore: () => Promise<void>,
     private readonly whenReady: () => Promise<unknown> = () => Promise.resolve(),
   ) {
-    this.index = new RedisTagIndex(redis, keys);
+    this.index = new RedisTagStore(redis, keys);
     this.cluster = redis.isCluster;
   }
 

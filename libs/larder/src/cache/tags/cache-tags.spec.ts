@@ -5,8 +5,8 @@ import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
 import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
 import { CacheCore } from '../cache-core';
-import type { LocalValueBackend } from '../stores/local-value-backend';
-import type { MemoryTagIndex } from './memory-tag-index';
+import type { KeyvCacheStore } from '../stores/keyv-cache.store';
+import type { MemoryTagStore } from './memory-tag.store';
 
 const KEYS = 2000;
 const TAGS_PER_KEY = 10;
@@ -56,7 +56,7 @@ describe('tag index size on the memory store', () => {
   afterEach(() => moduleRef.close());
 
   const memoryIndexSize = () =>
-    ((moduleRef.get(CacheCore).backend as LocalValueBackend).tags as MemoryTagIndex).size;
+    ((moduleRef.get(CacheCore).store as KeyvCacheStore).tags as MemoryTagStore).size;
 
   it('returns to zero after deletes, overwrites, invalidations and clears', async () => {
     moduleRef = await createLarderModule({ namespace: uniqueNamespace() });

@@ -4,7 +4,7 @@
  * and index cannot change in one step: a custom store, or Redis Cluster (values in many slots,
  * the index in one). Keys and tags are in the layout of cache-key-layout.ts.
  */
-export interface TagIndex {
+export interface TagStore {
   /** Makes `tags` the only tags of `key` (none: it leaves them all); `ttl` ms (0 = none) is the entry's lifetime. */
   retag(key: string, tags: string[], ttl: number): Promise<void>;
   /** Takes deleted or evicted entries out of every tag they carried. */

@@ -1,4 +1,4 @@
-import type { TagIndex } from './tag-index';
+import type { TagStore } from './tag-store';
 
 interface Tagged {
   tags: string[];
@@ -12,7 +12,7 @@ interface Tagged {
  * Entries past their expiry count as gone on every path, and are swept out as writes go on, so
  * the index stays the size of the live tagged entries even when nobody deletes them.
  */
-export class MemoryTagIndex implements TagIndex {
+export class MemoryTagStore implements TagStore {
   /** tag -> entries carrying it */
   private readonly tags = new Map<string, Set<string>>();
   private readonly entries = new Map<string, Tagged>();

@@ -8,19 +8,19 @@ import { isClusterConfig, isRedisInstance } from '../../redis/redis-connection.f
 import type { RedisCoordinator } from '../../redis/redis-coordinator';
 import { cacheRedisKeys } from '../cache-redis-keys';
 import { IoredisKeyvStore, KEY_SEPARATOR } from './ioredis-keyv.store';
-import { LocalValueBackend } from './local-value-backend';
+import { KeyvCacheStore } from './keyv-cache.store';
 import { MemoryKeyvStore } from './memory-keyv.store';
-import { MemoryTagIndex } from '../tags/memory-tag-index';
-import { RedisTagIndex } from '../tags/redis-tag-index';
-import { RedisValueBackend, type ScriptRunner } from './redis-value-backend';
+import { MemoryTagStore } from '../tags/memory-tag.store';
+import { RedisTagStore } from '../tags/redis-tag.store';
+import { RedisCacheStore, type ScriptRunner } from './redis-cache.store';
 import { keyvCodec } from './encoded-value';
 import { ConnectedKeyvRedis, ValueStoreConnection } from './value-store-connection';
-import type { ValueBackend } from './value-backend';
+import type { CacheStore } from './cache-store';
 
 /**
  * node-redis options for @keyv/redis, from the same `redis` option the coordination connection
  * uses. Only a URL or plain host/port options map one to one; sentinel, cluster and shared
- * instances use the ioredis connection for values instead (see `createValueBackend`).
+ * instances use the ioredis connection for values instead (see `createCacheStore`).
  */
 function nodeRedisOptions(redis: string | RedisOptions, commandTimeout: number): RedisClientOptions {
   // Reconnection (with reconnectDelay) is ValueStoreConnection's, so that close() can cancel it.
@@ -74,21 +74,21 @@ function nodeRedisScripts(client: ValueStoreConnection['client']): ScriptRunner 
 }
 
 /** Builds where cache values live, with their tag index: the `store` option, else Redis, else process memory. */
-export function createValueBackend(
+export function createCacheStore(
   options: ResolvedLarderOptions,
   redis: RedisCoordinator | null,
   logger?: LoggerService,
-): ValueBackend {
+): CacheStore {
   const codec = keyvCodec(options.serializer, options.maxValueSize, options.memory !== false);
   const keys = cacheRedisKeys(options.namespace);
-  let backend: ValueBackend;
+  let cacheStore: CacheStore;
   if (options.store) {
     // Tags sit in Redis when it is configured beside a custom store, so every instance shares them.
-    backend = new LocalValueBackend(
+    cacheStore = new KeyvCacheStore(
       'custom',
       wrapStore(options.store, options),
       !(options.store instanceof Keyv),
-      redis ? new RedisTagIndex(redis, keys) : new MemoryTagIndex(),
+      redis ? new RedisTagStore(redis, keys) : new MemoryTagStore(),
     );
   } else if (redis && usesKeyvRedis(options.redis)) {
     const connection = new ValueStoreConnection(
@@ -107,7 +107,7 @@ export function createValueBackend(
       throwOnErrors: true,
       ...codec,
     });
-    backend = new RedisValueBackend(
+    cacheStore = new RedisCacheStore(
       keyv,
       redis,
       keys,
@@ -123,7 +123,7 @@ export function createValueBackend(
       throwOnErrors: true,
       ...codec,
     });
-    backend = new RedisValueBackend(
+    cacheStore = new RedisCacheStore(
       keyv,
       redis,
       keys,
@@ -132,7 +132,7 @@ export function createValueBackend(
     );
   } else {
     // The store is this module's own, so its keys need no namespace prefix.
-    const tags = new MemoryTagIndex();
+    const tags = new MemoryTagStore();
     const memory = new MemoryKeyvStore(options.maxMemoryItems, options.maxMemorySize, (key) =>
       tags.forgetNow([key]),
     );
@@ -143,10 +143,10 @@ export function createValueBackend(
       throwOnErrors: true,
       ...codec,
     });
-    backend = new LocalValueBackend('memory', keyv, true, tags, memory);
+    cacheStore = new KeyvCacheStore('memory', keyv, true, tags, memory);
   }
   // Errors are handled where each call is awaited; this listener only keeps an emitter with no
   // listener from turning a store error into a crash.
-  backend.keyv.on('error', () => undefined);
-  return backend;
+  cacheStore.keyv.on('error', () => undefined);
+  return cacheStore;
 }

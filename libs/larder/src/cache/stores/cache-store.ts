@@ -10,9 +10,9 @@ export interface Removal {
 /**
  * Where cache values live, with the tag index that belongs to them, and the few operations Keyv
  * has no portable form for. Keys and tags are in the layout of cache-key-layout.ts. Reads go
- * through `keyv`; writes and deletes go through the backend, so the tag index follows every one.
+ * through `keyv`; writes and deletes go through the store, so the tag index follows every one.
  */
-export interface ValueBackend {
+export interface CacheStore {
   /** `'memory'` (in-process), `'redis'` (@keyv/redis or the shared ioredis connection) or `'custom'` (the `store` option). */
   readonly kind: 'memory' | 'redis' | 'custom';
   /** The Keyv instance holding the values; cache-manager's `Cache` wraps the same one. */
@@ -41,6 +41,6 @@ export interface ValueBackend {
    * used by the health indicator). Rejects with a typed error when the store does not answer.
    */
   ping?(): Promise<number>;
-  /** Closes what the backend opened. */
+  /** Closes what the store opened. */
   close(): Promise<void>;
 }

@@ -1,9 +1,9 @@
 import type { Keyv } from 'keyv';
 import { InvalidArgumentError, UnsupportedOperationError } from '../../errors';
 import type { MemoryKeyvStore } from './memory-keyv.store';
-import type { TagIndex } from '../tags/tag-index';
+import type { TagStore } from '../tags/tag-store';
 import type { EncodedValue } from './encoded-value';
-import type { Removal, ValueBackend } from './value-backend';
+import type { Removal, CacheStore } from './cache-store';
 
 type Envelope = { value?: unknown; expires?: number | null };
 
@@ -14,14 +14,14 @@ type Envelope = { value?: unknown; expires?: number | null };
  * per-key promise chain: atomic within this process, which is all the in-memory setup promises;
  * on a custom shared store they are not atomic across processes.
  */
-export class LocalValueBackend implements ValueBackend {
+export class KeyvCacheStore implements CacheStore {
   private readonly counterChains = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly kind: 'memory' | 'custom',
     readonly keyv: Keyv,
     readonly usesLarderSerializer: boolean,
-    readonly tags: TagIndex,
+    readonly tags: TagStore,
     /** The store behind `keyv` on the memory setup (its keys unprefixed); absent for custom stores. */
     private readonly memory?: MemoryKeyvStore,
   ) {}

@@ -1,7 +1,7 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { createCache } from 'cache-manager';
 import { CacheCore } from './cache/cache-core';
-import { entryKey } from './cache/cache-key-layout';
+import { entryKey } from './cache/cache-keys';
 import { createCacheCore } from './cache/cache-core.factory';
 import { CacheService } from './cache/cache.service';
 import { createCacheStore } from './cache/stores/cache-store.factory';

@@ -1,7 +1,7 @@
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { CacheCore } from './cache-core';
-import { KEY_SEPARATOR } from './stores/ioredis-keyv.store';
+import { KEY_SEPARATOR } from './cache-keys';
 import { MemoryTier } from './l1/memory-tier';
 import type { CacheStore } from './stores/cache-store';
 import { CacheEvents } from './cache-events';

@@ -7,7 +7,7 @@ import type { InvalidationBus } from './l1/invalidation-bus';
 import type { MemoryTier } from './l1/memory-tier';
 import type { CacheStore } from './stores/cache-store';
 
-/** A scope of the key space: `prefix` is its place in the key layout (cache-key-layout.ts), `label` names it in events. */
+/** A scope of the key space: `prefix` is its place in the key layout (cache-keys.ts), `label` names it in events. */
 export interface Scope {
   prefix: string;
   label: string;

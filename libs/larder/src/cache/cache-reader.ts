@@ -1,6 +1,6 @@
 import type { CacheEventMap } from './cache-events';
 import type { CacheCore, Scope } from './cache-core';
-import { entryKey } from './cache-key-layout';
+import { entryKey } from './cache-keys';
 import { ENCODED_SIZE, EXPIRY_UNKNOWN } from './stores/encoded-value';
 
 type Raw = { value?: unknown; expires?: number | null } | undefined;

@@ -5,7 +5,7 @@ import type { Duration } from '../common/duration';
 import { assertKey, assertTags, resolveTtl } from './cache-key';
 import { checkEntryFields, checkIncrementOptions, checkSetOptions } from './cache-call-options';
 import type { CacheCore, Scope } from './cache-core';
-import { scopePrefix } from './cache-key-layout';
+import { scopePrefix } from './cache-keys';
 import { CacheReader } from './cache-reader';
 import { CacheWriter } from './cache-writer';
 
@@ -164,7 +164,7 @@ export class CacheScope {
   /**
    * A view confined to `prefix`: its keys and tags are its own (no other scope path, and no root
    * key, shares an entry with them, whatever characters `prefix` holds), and its `clear()` removes
-   * them and those of scopes nested in it with `namespace()`. See cache-key-layout.ts.
+   * them and those of scopes nested in it with `namespace()`. See cache-keys.ts.
    * @example await cache.namespace(`user:${id}`).clear(); // everything cached for that user
    */
   namespace(prefix: string): CacheScope {

@@ -1,5 +1,5 @@
 import type { CacheCore, Scope } from './cache-core';
-import { entryKey, keyOfEntry } from './cache-key-layout';
+import { entryKey, keyOfEntry } from './cache-keys';
 import { encodeValue, type EncodedValue } from './stores/encoded-value';
 
 /** The write path: value store and tag index first, then L1, events and the invalidation bus. */

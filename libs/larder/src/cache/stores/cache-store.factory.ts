@@ -6,8 +6,8 @@ import type { ResolvedLarderOptions } from '../../options/larder-options.interfa
 import { ConnectionStateLogger } from '../../redis/connection-state-logger';
 import { isClusterConfig, isRedisInstance } from '../../redis/redis-connection.factory';
 import type { RedisCoordinator } from '../../redis/redis-coordinator';
-import { cacheRedisKeys } from '../cache-redis-keys';
-import { IoredisKeyvStore, KEY_SEPARATOR } from './ioredis-keyv.store';
+import { cacheRedisKeys, KEY_SEPARATOR } from '../cache-keys';
+import { IoredisKeyvStore } from './ioredis-keyv.store';
 import { KeyvCacheStore } from './keyv-cache.store';
 import { MemoryKeyvStore } from './memory-keyv.store';
 import { MemoryTagStore } from '../tags/memory-tag.store';

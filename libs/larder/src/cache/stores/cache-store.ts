@@ -9,7 +9,7 @@ export interface Removal {
 
 /**
  * Where cache values live, with the tag index that belongs to them, and the few operations Keyv
- * has no portable form for. Keys and tags are in the layout of cache-key-layout.ts. Reads go
+ * has no portable form for. Keys and tags are in the layout of cache-keys.ts. Reads go
  * through `keyv`; writes and deletes go through the store, so the tag index follows every one.
  */
 export interface CacheStore {

@@ -3,9 +3,7 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import type { RedisClient } from '../../redis/redis-coordinator';
 import { isCluster } from '../../redis/is-cluster';
 import { scanAndUnlink, unlinkKeys } from '../../redis/scan-unlink';
-
-/** Separator between namespace and key; the same one @keyv/redis uses, so both stores share a layout. */
-export const KEY_SEPARATOR = '::';
+import { KEY_SEPARATOR } from '../cache-keys';
 
 /**
  * A Keyv store over an existing ioredis connection. It lets cache values share the connection

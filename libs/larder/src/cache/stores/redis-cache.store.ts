@@ -5,7 +5,7 @@ import { defineLuaScript, type LuaScript } from '../../redis/lua-script';
 import { toTypedError, type RedisCoordinator } from '../../redis/redis-coordinator';
 import { withTimeout } from '../../redis/with-timeout';
 import { scanAndUnlink, unlinkKeys } from '../../redis/scan-unlink';
-import type { CacheRedisKeys } from '../cache-redis-keys';
+import type { CacheRedisKeys } from '../cache-keys';
 import { RedisTagStore } from '../tags/redis-tag.store';
 import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from '../tags/tag.scripts';
 import type { EncodedValue } from './encoded-value';
@@ -39,7 +39,7 @@ return n`,
 
 /**
  * Cache values in Redis (read through @keyv/redis or the shared ioredis connection), with the tag
- * index beside them (layout in cache-redis-keys.ts). On a single Redis every write, delete and
+ * index beside them (layout in cache-keys.ts). On a single Redis every write, delete and
  * invalidation changes value and index in one script on the values' own connection, as one
  * command: a write without tags stays one round trip. On a cluster the values' slots and the
  * index slot differ, so value commands and an index script run side by side, not atomically.

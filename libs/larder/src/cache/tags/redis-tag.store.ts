@@ -1,6 +1,6 @@
 import type { RedisCoordinator } from '../../redis/redis-coordinator';
 import { scanAndUnlink } from '../../redis/scan-unlink';
-import type { CacheRedisKeys } from '../cache-redis-keys';
+import type { CacheRedisKeys } from '../cache-keys';
 import type { TagStore } from './tag-store';
 import { INDEX_FORGET, INDEX_RETAG, INDEX_TAKE } from './tag.scripts';
 

@@ -2,7 +2,7 @@
  * Remembers which entries carry which tag, so `invalidateTags()` can remove a group, and which
  * tags each entry carries, so deleting or overwriting it takes it out of them. Used where values
  * and index cannot change in one step: a custom store, or Redis Cluster (values in many slots,
- * the index in one). Keys and tags are in the layout of cache-key-layout.ts.
+ * the index in one). Keys and tags are in the layout of cache-keys.ts.
  */
 export interface TagStore {
   /** Makes `tags` the only tags of `key` (none: it leaves them all); `ttl` ms (0 = none) is the entry's lifetime. */

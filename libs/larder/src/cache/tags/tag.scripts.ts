@@ -1,7 +1,7 @@
 import { defineLuaScript } from '../../redis/lua-script';
 
 /*
- * Tag index scripts (layout in cache-redis-keys.ts). Each tag is a sorted set of entries scored by
+ * Tag index scripts (layout in cache-keys.ts). Each tag is a sorted set of entries scored by
  * the entry's expiry (epoch ms of the server clock, +inf without one); each tagged entry has a
  * record, a set of its tags, living exactly as long as the entry. The record is how a delete or an
  * overwrite finds the memberships to remove, so the scripts touch the tag sets a record names

@@ -37,3 +37,35 @@ export function keyOfEntry(prefix: string, stored: string): string {
     ? stored.slice(prefix.length + 1)
     : stored.slice(prefix.length);
 }
+
+/** Separator between namespace and key; the same one @keyv/redis uses, so both value stores share a layout. */
+export const KEY_SEPARATOR = '::';
+
+/**
+ * Where the cache keeps things in Redis, for a namespace. `<entry>` is a key in
+ * the layout above (root keys as themselves, scoped ones as `@<segment>/...<key>`):
+ *
+ *   <namespace>::<entry>                     the value (spread over the cluster's slots)
+ *   <namespace>:#tag:{t:<namespace>}:<tag>   sorted set of the entries carrying a tag
+ *   <namespace>:#tags-of:{t:<namespace>}:<entry>  set of the tags of one entry
+ *
+ * The whole tag index shares the `{t:<namespace>}` hash tag: one slot, so every index script runs
+ * on Redis Cluster, and scopes (which prefix `<tag>` and `<entry>` alike) can be cleared by SCAN.
+ */
+export interface CacheRedisKeys {
+  readonly values: string;
+  readonly tagSets: string;
+  readonly records: string;
+  /** What every index key starts with (tag sets, records, and tag sets of the layout before this one). */
+  readonly index: string;
+}
+
+export function cacheRedisKeys(namespace: string): CacheRedisKeys {
+  const slot = `{t:${namespace}}`;
+  return {
+    values: `${namespace}${KEY_SEPARATOR}`,
+    tagSets: `${namespace}:#tag:${slot}:`,
+    records: `${namespace}:#tags-of:${slot}:`,
+    index: `${namespace}:#tag`,
+  };
+}

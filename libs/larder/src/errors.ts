@@ -29,7 +29,10 @@ export class InvalidArgumentError extends LarderError {
   static readonly code = 'E_INVALID_ARGUMENT';
 }
 
-/** A cache key is empty, not a string, or longer than the documented maximum. */
+/**
+ * A key is empty, not a string, or longer than the documented maximum: a cache key, tag or
+ * namespace prefix, a lock key, a rate-limit key. The message names which.
+ */
 export class InvalidKeyError extends LarderError {
   static readonly code = 'E_INVALID_KEY';
 }

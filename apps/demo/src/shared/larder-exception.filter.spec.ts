@@ -111,7 +111,7 @@ describe.each(['express', 'fastify'] as const)('LarderExceptionFilter (%s)', (pl
       '/consume',
       400,
       'Bad Request',
-      'Invalid key: an empty string. Expected a non-empty string.',
+      'Invalid rate limit key: "". Expected a non-empty string.',
     ],
     [
       'a store failure',

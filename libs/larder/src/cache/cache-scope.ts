@@ -2,8 +2,14 @@ import { InvalidArgumentError } from '../errors';
 import type { CacheEventListener, CacheEventName } from './cache-events';
 import type { CacheStats } from './cache-stats';
 import type { Duration } from '../common/duration';
-import { assertKey, assertTags, resolveTtl } from './cache-key';
-import { checkEntryFields, checkIncrementOptions, checkSetOptions } from './cache-call-options';
+import { assertKey } from '../common/assert-key';
+import {
+  assertTags,
+  checkEntryFields,
+  checkIncrementOptions,
+  checkSetOptions,
+  resolveTtl,
+} from './cache-arguments';
 import type { CacheCore, Scope } from './cache-core';
 import { scopePrefix } from './cache-keys';
 import { CacheReader } from './cache-reader';
@@ -46,7 +52,7 @@ export class CacheScope {
   get<T = unknown>(key: string): Promise<T | undefined> {
     // Not `async`: on an L1 hit the promise hops of an async wrapper cost more than the lookup.
     try {
-      assertKey(key, this.core.options.maxKeyLength);
+      assertKey('cache key', key, this.core.options.maxKeyLength);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -56,13 +62,13 @@ export class CacheScope {
   /** Values for several keys in one round trip, `undefined` where missing. */
   async getMany<T = unknown>(keys: string[]): Promise<Array<T | undefined>> {
     if (!Array.isArray(keys)) throw new InvalidArgumentError('Invalid keys: expected an array of strings.');
-    for (const key of keys) assertKey(key, this.core.options.maxKeyLength);
+    for (const key of keys) assertKey('cache key', key, this.core.options.maxKeyLength);
     return this.reader.getMany(keys) as Promise<Array<T | undefined>>;
   }
 
   /** Whether a live entry exists. */
   async has(key: string): Promise<boolean> {
-    assertKey(key, this.core.options.maxKeyLength);
+    assertKey('cache key', key, this.core.options.maxKeyLength);
     return this.reader.has(key);
   }
 
@@ -73,7 +79,7 @@ export class CacheScope {
    * @example await cache.set('config', cfg, { ttl: '1h', tags: ['config'] });
    */
   async set<T>(key: string, value: T, ttlOrOptions?: Duration | CacheSetOptions): Promise<void> {
-    assertKey(key, this.core.options.maxKeyLength);
+    assertKey('cache key', key, this.core.options.maxKeyLength);
     let options: CacheSetOptions;
     if (typeof ttlOrOptions === 'object' && ttlOrOptions !== null) {
       checkSetOptions(ttlOrOptions, 'set');
@@ -92,7 +98,7 @@ export class CacheScope {
     if (!Array.isArray(entries))
       throw new InvalidArgumentError('Invalid entries: expected an array of { key, value }.');
     const checked = entries.map((e, index) => {
-      assertKey(e?.key, this.core.options.maxKeyLength);
+      assertKey('cache key', e?.key, this.core.options.maxKeyLength);
       checkEntryFields(e, index);
       const tags = e.tags ?? [];
       assertTags(tags, this.core.options.maxKeyLength);
@@ -103,14 +109,14 @@ export class CacheScope {
 
   /** Removes a key (from L1 on every instance too). */
   async del(key: string): Promise<void> {
-    assertKey(key, this.core.options.maxKeyLength);
+    assertKey('cache key', key, this.core.options.maxKeyLength);
     return this.writer.delMany([key]);
   }
 
   /** Removes several keys in one round trip. */
   async delMany(keys: string[]): Promise<void> {
     if (!Array.isArray(keys)) throw new InvalidArgumentError('Invalid keys: expected an array of strings.');
-    for (const key of keys) assertKey(key, this.core.options.maxKeyLength);
+    for (const key of keys) assertKey('cache key', key, this.core.options.maxKeyLength);
     return this.writer.delMany(keys);
   }
 
@@ -122,7 +128,7 @@ export class CacheScope {
    * @example const report = await cache.getOrSet(`report:${day}`, () => build(day), { ttl: '5m' });
    */
   async getOrSet<T>(key: string, loader: () => T | Promise<T>, options: CacheSetOptions = {}): Promise<T> {
-    assertKey(key, this.core.options.maxKeyLength);
+    assertKey('cache key', key, this.core.options.maxKeyLength);
     if (typeof loader !== 'function') throw new InvalidArgumentError('Invalid loader: expected a function.');
     checkSetOptions(options, 'getOrSet');
     const ttl = resolveTtl(options.ttl, this.core.options.defaultTtl);
@@ -148,7 +154,7 @@ export class CacheScope {
    * @example const views = await cache.increment(`views:${id}`, 1, { ttl: '1d' });
    */
   async increment(key: string, by = 1, options: { ttl?: Duration } = {}): Promise<number> {
-    assertKey(key, this.core.options.maxKeyLength);
+    assertKey('cache key', key, this.core.options.maxKeyLength);
     if (!Number.isSafeInteger(by))
       throw new InvalidArgumentError(`Invalid by: ${by}. Expected a safe integer.`);
     checkIncrementOptions(options);
@@ -157,7 +163,7 @@ export class CacheScope {
 
   /** Remaining lifetime in ms; `Infinity` without expiry; `undefined` when missing (or on a store failure). */
   async ttl(key: string): Promise<number | undefined> {
-    assertKey(key, this.core.options.maxKeyLength);
+    assertKey('cache key', key, this.core.options.maxKeyLength);
     return this.reader.ttl(key);
   }
 
@@ -168,7 +174,7 @@ export class CacheScope {
    * @example await cache.namespace(`user:${id}`).clear(); // everything cached for that user
    */
   namespace(prefix: string): CacheScope {
-    assertKey(prefix, this.core.options.maxKeyLength, 'namespace prefix');
+    assertKey('cache namespace prefix', prefix, this.core.options.maxKeyLength);
     const label = this.scope.label ? `${this.scope.label}:${prefix}` : prefix;
     return new CacheScope(this.core, { prefix: scopePrefix(this.scope.prefix, prefix), label });
   }

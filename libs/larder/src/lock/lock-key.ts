@@ -1,4 +1,5 @@
 import { InvalidKeyError } from '../errors';
+import { assertKey } from '../common/assert-key';
 import { describe } from '../common/describe';
 
 /**
@@ -7,12 +8,7 @@ import { describe } from '../common/describe';
  * lock and its fence counter could then land in different cluster slots.
  */
 export function assertLockKey(key: unknown, max: number): asserts key is string {
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new InvalidKeyError(`Invalid lock key: ${describe(key)}. Expected a non-empty string.`);
-  }
-  if (key.length > max) {
-    throw new InvalidKeyError(`Invalid lock key: ${key.length} characters, more than maxKeyLength (${max}).`);
-  }
+  assertKey('lock key', key, max);
   if (key.charCodeAt(0) === 0x7d) {
     throw new InvalidKeyError(`Invalid lock key: ${describe(key)}. A lock key must not start with "}".`);
   }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, InvalidOptionError } from '../errors';
 import { parseDuration, type Duration } from '../common/duration';
 import { describe } from '../common/describe';
+import { argumentRule, assertKey } from '../common/assert-key';
 import { assertKnownKeys, checkCallOptions, optionKeys } from '../common/known-keys';
 
 /**
@@ -98,14 +99,8 @@ export function resolveLockOptions(raw: LockModuleOptions | undefined): Resolved
   };
 }
 
-/** Checks an `owner` value: a non-empty string of at most `max` characters. */
-export function assertOwner(owner: unknown, max: number): asserts owner is string {
-  if (typeof owner !== 'string' || owner.length === 0 || owner.length > max) {
-    throw new InvalidArgumentError(
-      `Invalid owner: ${describe(owner)}. Expected a non-empty string of at most ${max} characters.`,
-    );
-  }
-}
+/** An owner is an argument, not a key: a bad one is `E_INVALID_ARGUMENT`. */
+export const OWNER_RULE = argumentRule();
 
 /**
  * Validates per-call options against the module defaults.
@@ -118,7 +113,7 @@ export function resolveAcquireOptions(
 ): ResolvedAcquireOptions {
   if (opts === undefined) return { ...defaults, owner: undefined, autoExtend: false };
   checkCallOptions(opts, ACQUIRE_KEYS, ACQUIRE_PLACE, '{ ttl, wait, retryDelay, owner, autoExtend }');
-  if (opts.owner !== undefined) assertOwner(opts.owner, maxOwnerLength);
+  if (opts.owner !== undefined) assertKey('owner', opts.owner, maxOwnerLength, OWNER_RULE);
   if (opts.autoExtend !== undefined && typeof opts.autoExtend !== 'boolean') {
     throw new InvalidArgumentError(
       `Invalid autoExtend: ${describe(opts.autoExtend)}. Expected true or false.`,

@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InvalidArgumentError, LockNotAcquiredError } from '../errors';
 import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS } from '../larder.constants';
 import { describe } from '../common/describe';
+import { assertKey } from '../common/assert-key';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { ExpiryQueue } from './expiry-queue';
@@ -11,12 +12,7 @@ import type { LockBackend } from './lock-backend';
 import { LockEvents, type LockEventListener, type LockEventName } from './lock-events';
 import { Lock, type LockContext } from './lock-handle';
 import { assertLockKey } from './lock-key';
-import {
-  DEFAULT_LOCK_OPTIONS,
-  assertOwner,
-  resolveAcquireOptions,
-  type AcquireOptions,
-} from './lock-options';
+import { DEFAULT_LOCK_OPTIONS, OWNER_RULE, resolveAcquireOptions, type AcquireOptions } from './lock-options';
 import { MemoryLockBackend } from './memory-lock.backend';
 import { RedisLockBackend } from './redis-lock.backend';
 
@@ -114,7 +110,7 @@ export class LockService implements OnModuleDestroy {
    */
   async release(key: string, owner: string): Promise<boolean> {
     assertLockKey(key, this.options.maxKeyLength);
-    assertOwner(owner, this.options.maxKeyLength);
+    assertKey('owner', owner, this.options.maxKeyLength, OWNER_RULE);
     const fence = await this.backend.releaseOwned(key, owner);
     if (fence !== null && this.events.wants('lock.released')) {
       this.events.emit('lock.released', {
@@ -134,7 +130,7 @@ export class LockService implements OnModuleDestroy {
    */
   async isLocked(key: string, owner?: string): Promise<boolean> {
     assertLockKey(key, this.options.maxKeyLength);
-    if (owner !== undefined) assertOwner(owner, this.options.maxKeyLength);
+    if (owner !== undefined) assertKey('owner', owner, this.options.maxKeyLength, OWNER_RULE);
     const holder = await this.backend.holder(key);
     return owner === undefined ? holder !== null : holder === owner;
   }

@@ -93,12 +93,12 @@ describe.each(['memory', 'redis'] as const)('RateLimitService (%s)', (backend) =
 
   it('refuses bad keys and bad rules with typed errors', async () => {
     await expect(service.consume('', { limit: 1, window: '1s' })).rejects.toMatchObject({
-      code: 'E_INVALID_ARGUMENT',
-      message: 'Invalid key: an empty string. Expected a non-empty string.',
+      code: 'E_INVALID_KEY',
+      message: 'Invalid rate limit key: "". Expected a non-empty string.',
     });
     await expect(service.consume(42 as unknown as string, { limit: 1, window: '1s' })).rejects.toMatchObject({
-      code: 'E_INVALID_ARGUMENT',
-      message: 'Invalid key: number. Expected a non-empty string.',
+      code: 'E_INVALID_KEY',
+      message: 'Invalid rate limit key: 42. Expected a non-empty string.',
     });
     await expect(service.consume('k', { limit: 0, window: '1s' })).rejects.toMatchObject({
       code: 'E_INVALID_OPTION',

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandTimeoutError, InvalidArgumentError, StoreUnavailableError } from '../errors';
+import { assertKey } from '../common/assert-key';
 import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS } from '../larder.constants';
 import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
@@ -66,7 +67,7 @@ export class RateLimitService {
   /**
    * Consumes `rule.cost` units for `key` if the rule allows it.
    * @param key who is counted: any non-empty string, of any length (it is hashed before it is stored)
-   * @throws InvalidArgumentError for an empty or non-string key; InvalidOptionError for a bad rule;
+   * @throws InvalidKeyError for an empty or non-string key; InvalidOptionError for a bad rule;
    *   StoreUnavailableError only when Redis fails and `failOpen` is false
    * @example
    * const r = await rateLimits.consume(`login:${email}`, { limit: 5, window: '15m', blockFor: '1h' });
@@ -178,10 +179,7 @@ export class RateLimitService {
    * put unrelated callers on one counter.
    */
   private keysFor(key: string, rule: ResolvedRateLimitRule): RuleKeys {
-    if (typeof key !== 'string' || key.length === 0) {
-      const shown = typeof key === 'string' ? 'an empty string' : typeof key;
-      throw new InvalidArgumentError(`Invalid key: ${shown}. Expected a non-empty string.`);
-    }
+    assertKey('rate limit key', key, Infinity);
     return ruleKeys(this.namespace, clientTag(key), rule);
   }
 

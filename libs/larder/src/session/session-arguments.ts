@@ -4,12 +4,13 @@ import {
   SessionNotFoundError,
   StoreUnavailableError,
 } from '../errors';
-import { describe } from '../common/describe';
+import { argumentRule, assertKey } from '../common/assert-key';
 import { checkCallOptions, optionKeys } from '../common/known-keys';
 import type { CreateSessionOptions, RotateSessionOptions } from './session.types';
 
 /** Longest accepted user id, in characters. */
 export const MAX_USER_ID_LENGTH = 1024;
+const USER_ID_RULE = argumentRule('the longest user id');
 
 const CREATE_KEYS = optionKeys<CreateSessionOptions>({ userId: true, ttl: true });
 const ROTATE_KEYS = optionKeys<RotateSessionOptions>({ userId: true, data: true });
@@ -52,14 +53,10 @@ export function checkUserId(value: unknown, argument: string, required: true): s
 export function checkUserId(value: unknown, argument: string): string | undefined;
 export function checkUserId(value: unknown, argument: string, required = false): string | undefined {
   if (value === undefined && !required) return undefined;
-  if (
-    typeof value !== 'string' ||
-    value.length === 0 ||
-    value.length > MAX_USER_ID_LENGTH ||
-    !isWellFormedUnicode(value)
-  ) {
+  assertKey(argument, value, MAX_USER_ID_LENGTH, USER_ID_RULE);
+  if (!isWellFormedUnicode(value)) {
     throw new InvalidArgumentError(
-      `Invalid ${argument}: ${describe(value)}. Expected a non-empty string of at most ${MAX_USER_ID_LENGTH} characters (well-formed Unicode).`,
+      `Invalid ${argument}: a string with a lone surrogate. Expected well-formed Unicode (it is stored as UTF-8).`,
     );
   }
   return value;

@@ -123,6 +123,7 @@ export class CacheDecoratorExplorer implements OnModuleInit, OnModuleDestroy {
     const original = (instance as Record<string, MethodFunction>)[name];
     const wrapped = buildCachedMethod(original, plans, {
       where,
+      keyKind: `cache key for ${where}`,
       defaultKeyPrefix: `${instance.constructor.name}.${name}:`,
       root: this.root,
       maxKeyLength: this.options.maxKeyLength,

@@ -1,4 +1,5 @@
 import { InvalidKeyError } from '../../errors';
+import { assertKey } from '../../common/assert-key';
 import type { DecoratorScope } from './decorator-scope';
 import type { FailureReporter } from './failure-reporter';
 import type { TextSource } from './text-source';
@@ -7,6 +8,8 @@ import type { TextSource } from './text-source';
 export interface MethodContext {
   /** `Class.method`, for messages. */
   readonly where: string;
+  /** `cache key for Class.method`: how key errors name the key, built once. */
+  readonly keyKind: string;
   /** `InstanceClass.method:`, the start of default keys. */
   readonly defaultKeyPrefix: string;
   /** The CacheService of the module that wrapped the method. */
@@ -48,10 +51,6 @@ export class ScopeResolver {
 
 /** Checks a rendered key against `maxKeyLength` (rendering already guarantees a non-empty string). */
 export function checkKeyLength(ctx: MethodContext, key: string): string {
-  if (key.length > ctx.maxKeyLength) {
-    throw new InvalidKeyError(
-      `Invalid cache key for ${ctx.where}: ${key.length} characters, more than maxKeyLength (${ctx.maxKeyLength}).`,
-    );
-  }
+  assertKey(ctx.keyKind, key, ctx.maxKeyLength);
   return key;
 }

@@ -1,6 +1,14 @@
-import type { Duration } from '../common/duration';
+import { InvalidArgumentError } from '../errors';
+import { assertKey } from '../common/assert-key';
+import { describe } from '../common/describe';
+import { parseDuration, type Duration } from '../common/duration';
 import { checkCallOptions, optionKeys, unknownOptionError } from '../common/known-keys';
 import type { CacheEntry, CacheSetOptions } from './cache-scope';
+
+/*
+ * The arguments of the cache API, checked before any store is touched: keys go through the shared
+ * assertKey (common/assert-key.ts), per-call options refuse unknown fields.
+ */
 
 const SET_KEYS = optionKeys<CacheSetOptions>({ ttl: true, tags: true });
 const ENTRY_KEYS = optionKeys<CacheEntry>({ key: true, value: true, ttl: true, tags: true });
@@ -38,4 +46,16 @@ export function checkEntryFields(entry: object, index: number): void {
  */
 export function checkIncrementOptions(options: unknown): void {
   checkCallOptions(options, INCREMENT_KEYS, INCREMENT_PLACE, '{ ttl? }');
+}
+
+/** Checks a tag list: an array of non-empty strings of at most `max` characters. */
+export function assertTags(tags: unknown, max: number): asserts tags is string[] {
+  if (!Array.isArray(tags))
+    throw new InvalidArgumentError(`Invalid tags: ${describe(tags)}. Expected an array of strings.`);
+  for (const tag of tags) assertKey('cache tag', tag, max);
+}
+
+/** A TTL argument in ms; `undefined` means the module's `defaultTtl`, 0 means no expiry. */
+export function resolveTtl(ttl: Duration | undefined, defaultTtl: number): number {
+  return ttl === undefined ? defaultTtl : parseDuration(ttl, 'ttl', { allowZero: true });
 }

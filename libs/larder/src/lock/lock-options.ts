@@ -1,8 +1,10 @@
-import { InvalidArgumentError, InvalidOptionError } from '../errors';
-import { parseDuration, type Duration } from '../common/duration';
-import { describe } from '../common/describe';
+import { IsOptional } from 'class-validator';
+import { InvalidArgumentError } from '../errors';
 import { argumentRule, assertKey } from '../common/assert-key';
-import { assertKnownKeys, checkCallOptions, optionKeys } from '../common/known-keys';
+import { describe } from '../common/describe';
+import { parseDuration, type Duration } from '../common/duration';
+import { checkCallOptions, optionKeys } from '../common/known-keys';
+import { IsDuration, validateOptions } from '../common/validate-options';
 
 /**
  * Module-wide lock defaults, under the `lock` field of `CacheModule.forRoot()`. Every field is
@@ -70,9 +72,17 @@ const ACQUIRE_KEYS = optionKeys<AcquireOptions>({
 });
 /** Hoisted: acquire is a hot path, and the check allocates nothing when every field is known. */
 const ACQUIRE_PLACE = { subject: 'acquire option' };
+const LOCK_PLACE = { subject: 'Larder option', path: 'lock' };
 
 /** Defaults used when the module has no `lock` field (or in code built without the module). */
 export const DEFAULT_LOCK_OPTIONS: ResolvedLockOptions = { ttl: 30_000, wait: 0, retryDelay: 100 };
+
+/** The rules of the `lock` option (see validateOptions). */
+class LockOptionRules {
+  @IsOptional() @IsDuration() ttl?: Duration;
+  @IsOptional() @IsDuration({ allowZero: true }) wait?: Duration;
+  @IsOptional() @IsDuration() retryDelay?: Duration;
+}
 
 /**
  * Validates the module's `lock` option once at boot and fills in defaults.
@@ -81,21 +91,11 @@ export const DEFAULT_LOCK_OPTIONS: ResolvedLockOptions = { ttl: 30_000, wait: 0,
  */
 export function resolveLockOptions(raw: LockModuleOptions | undefined): ResolvedLockOptions {
   if (raw === undefined) return { ...DEFAULT_LOCK_OPTIONS };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InvalidOptionError(
-      `Invalid Larder option "lock": ${describe(raw)}. Allowed: an object { ttl, wait, retryDelay }.`,
-    );
-  }
-  assertKnownKeys(raw, LOCK_KEYS, { subject: 'Larder option', path: 'lock' });
+  const lock = validateOptions<LockModuleOptions>(LockOptionRules, raw, LOCK_KEYS, LOCK_PLACE);
   return {
-    ttl: parseDuration(raw.ttl ?? DEFAULT_LOCK_OPTIONS.ttl, 'Larder option "lock.ttl"'),
-    wait: parseDuration(raw.wait ?? DEFAULT_LOCK_OPTIONS.wait, 'Larder option "lock.wait"', {
-      allowZero: true,
-    }),
-    retryDelay: parseDuration(
-      raw.retryDelay ?? DEFAULT_LOCK_OPTIONS.retryDelay,
-      'Larder option "lock.retryDelay"',
-    ),
+    ttl: parseDuration(lock.ttl ?? DEFAULT_LOCK_OPTIONS.ttl, 'lock.ttl'),
+    wait: parseDuration(lock.wait ?? DEFAULT_LOCK_OPTIONS.wait, 'lock.wait', { allowZero: true }),
+    retryDelay: parseDuration(lock.retryDelay ?? DEFAULT_LOCK_OPTIONS.retryDelay, 'lock.retryDelay'),
   };
 }
 

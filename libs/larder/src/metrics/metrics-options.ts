@@ -1,7 +1,8 @@
+import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
 import type { Registry } from 'prom-client';
 import { InvalidOptionError } from '../errors';
-import { describe } from '../common/describe';
-import { assertKnownKeys, optionKeys } from '../common/known-keys';
+import { optionKeys } from '../common/known-keys';
+import { HasMethods, invalidOption, validateOptions } from '../common/validate-options';
 import { loadOptionalPeer } from '../common/optional-peer';
 
 /**
@@ -42,28 +43,26 @@ export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 ]);
 
-const METRIC_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const METRICS_KEYS = optionKeys<MetricsModuleOptions>({
   enabled: true,
   registry: true,
   prefix: true,
   buckets: true,
 });
+const METRICS_PLACE = { subject: 'Larder option', path: 'metrics' };
 
-function fail(field: string, value: unknown, allowed: string): never {
-  const name = field ? `metrics.${field}` : 'metrics';
-  throw new InvalidOptionError(`Invalid Larder option "${name}": ${describe(value)}. Allowed: ${allowed}.`);
-}
-
-function isRegistry(value: unknown): value is Registry {
-  const r = value as Partial<Record<keyof Registry, unknown>> | null;
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    ['metrics', 'registerMetric', 'getSingleMetric'].every(
-      (m) => typeof r[m as keyof Registry] === 'function',
-    )
-  );
+/** The rules of the `metrics` option (see validateOptions); `buckets` is checked by hand. */
+class MetricsOptionRules {
+  @IsOptional() @IsBoolean() enabled?: boolean;
+  @IsOptional()
+  @HasMethods(['metrics', 'registerMetric', 'getSingleMetric'], 'a prom-client Registry')
+  registry?: Registry;
+  @IsOptional()
+  @IsString()
+  @Matches(/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/, {
+    message: 'letters, digits, "_" or ":", not starting with a digit',
+  })
+  prefix?: string;
 }
 
 function resolveBuckets(buckets: unknown): number[] {
@@ -74,8 +73,14 @@ function resolveBuckets(buckets: unknown): number[] {
     buckets.every(
       (b, i) => typeof b === 'number' && Number.isFinite(b) && b > 0 && (i === 0 || b > buckets[i - 1]),
     );
-  if (!increasing)
-    fail('buckets', buckets, 'a non-empty array of positive numbers of seconds, strictly increasing');
+  if (!increasing) {
+    throw invalidOption(
+      METRICS_PLACE,
+      'buckets',
+      buckets,
+      'a non-empty array of positive numbers of seconds, strictly increasing',
+    );
+  }
   return [...(buckets as number[])];
 }
 
@@ -86,26 +91,13 @@ function resolveBuckets(buckets: unknown): number[] {
  */
 export function resolveMetricsOptions(raw: unknown): ResolvedMetricsOptions | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    fail('', raw, 'an object { enabled?, registry?, prefix?, buckets? }');
-  }
-  const options = raw as Record<string, unknown>;
-  assertKnownKeys(options, METRICS_KEYS, { subject: 'Larder option', path: 'metrics' });
-  if (options.enabled !== undefined && typeof options.enabled !== 'boolean') {
-    fail('enabled', options.enabled, 'true or false');
-  }
+  const options = validateOptions<MetricsModuleOptions>(MetricsOptionRules, raw, METRICS_KEYS, METRICS_PLACE);
   const prefix = options.prefix ?? 'larder_';
-  if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_PREFIX.test(prefix))) {
-    fail('prefix', prefix, 'letters, digits, "_" or ":", not starting with a digit');
-  }
-  if (options.registry !== undefined && !isRegistry(options.registry)) {
-    fail('registry', options.registry, 'a prom-client Registry');
-  }
   const buckets = resolveBuckets(options.buckets);
   if (options.enabled === false) return undefined;
   // The metric classes come from prom-client even when the app brings its own registry.
   const promClient = loadPromClient();
-  const registry = (options.registry as Registry | undefined) ?? promClient.register;
+  const registry = options.registry ?? promClient.register;
   return { registry, prefix, buckets };
 }
 

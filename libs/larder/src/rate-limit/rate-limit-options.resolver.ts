@@ -1,6 +1,6 @@
-import { InvalidOptionError } from '../errors';
-import { describe } from '../common/describe';
-import { assertKnownKeys, optionKeys } from '../common/known-keys';
+import { IsBoolean, IsInt, IsOptional, Min } from 'class-validator';
+import { optionKeys } from '../common/known-keys';
+import { validateOptions } from '../common/validate-options';
 import { resolveRateLimitRules } from './rate-limit-rule.resolver';
 import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit.types';
 
@@ -12,18 +12,15 @@ const RATE_LIMIT_KEYS = optionKeys<RateLimitModuleOptions>({
   legacyHeaders: true,
   maxMemoryKeys: true,
 });
+const RATE_LIMIT_PLACE = { subject: 'Larder option', path: 'rateLimit' };
 
-function fail(field: string, value: unknown, allowed: string): never {
-  throw new InvalidOptionError(
-    `Invalid Larder option "rateLimit${field ? `.${field}` : ''}": ${describe(value)}. Allowed: ${allowed}.`,
-  );
-}
-
-function flag(raw: Record<string, unknown>, field: string, fallback: boolean): boolean {
-  const value = raw[field];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(field, value, 'true or false');
-  return value;
+/** The rules of the `rateLimit` option (see validateOptions); `rules` are checked by the rule resolver. */
+class RateLimitOptionRules {
+  @IsOptional() @IsBoolean() failOpen?: boolean;
+  @IsOptional() @IsBoolean() insurance?: boolean;
+  @IsOptional() @IsBoolean() headers?: boolean;
+  @IsOptional() @IsBoolean() legacyHeaders?: boolean;
+  @IsOptional() @IsInt() @Min(1) maxMemoryKeys?: number;
 }
 
 /**
@@ -33,25 +30,22 @@ function flag(raw: Record<string, unknown>, field: string, fallback: boolean): b
  * @example resolveRateLimitOptions({ rules: [{ limit: 100, window: '1m' }] }).rules[0].name // 'default'
  */
 export function resolveRateLimitOptions(raw: RateLimitModuleOptions | undefined): ResolvedRateLimitOptions {
-  if (raw === undefined) raw = {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    fail('', raw, 'an object { rules, failOpen, ... }');
-  const options = raw as Record<string, unknown>;
-  assertKnownKeys(options, RATE_LIMIT_KEYS, { subject: 'Larder option', path: 'rateLimit' });
-  const maxMemoryKeys = options.maxMemoryKeys ?? 100_000;
-  if (typeof maxMemoryKeys !== 'number' || !Number.isInteger(maxMemoryKeys) || maxMemoryKeys < 1) {
-    fail('maxMemoryKeys', maxMemoryKeys, 'an integer >= 1');
-  }
+  const options = validateOptions<RateLimitModuleOptions>(
+    RateLimitOptionRules,
+    raw === undefined ? {} : raw,
+    RATE_LIMIT_KEYS,
+    RATE_LIMIT_PLACE,
+  );
   return {
     rules: resolveRateLimitRules(
       options.rules ?? [],
-      { kind: 'Larder option', path: 'rateLimit.rules' },
+      { subject: 'Larder option', path: 'rateLimit.rules' },
       'default',
     ),
-    failOpen: flag(options, 'failOpen', true),
-    insurance: flag(options, 'insurance', true),
-    headers: flag(options, 'headers', true),
-    legacyHeaders: flag(options, 'legacyHeaders', false),
-    maxMemoryKeys,
+    failOpen: options.failOpen ?? true,
+    insurance: options.insurance ?? true,
+    headers: options.headers ?? true,
+    legacyHeaders: options.legacyHeaders ?? false,
+    maxMemoryKeys: options.maxMemoryKeys ?? 100_000,
   };
 }

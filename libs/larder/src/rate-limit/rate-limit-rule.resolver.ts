@@ -1,7 +1,6 @@
-import { InvalidOptionError } from '../errors';
 import { parseDuration } from '../common/duration';
-import { describe } from '../common/describe';
-import { assertKnownKeys, optionKeys, unknownOptionError } from '../common/known-keys';
+import { assertKnownKeys, optionKeys, unknownOptionError, type OptionPlace } from '../common/known-keys';
+import { invalidOption } from '../common/validate-options';
 import type {
   RateLimitAlgorithm,
   RateLimitCheck,
@@ -31,17 +30,19 @@ export function isResolvedRule(rule: unknown): rule is ResolvedRateLimitRule {
   return typeof rule === 'object' && rule !== null && RESOLVED.has(rule);
 }
 
-/** Where a rule came from, for error messages: e.g. `Larder option "rateLimit.rules[0]"`. */
-export interface RuleOrigin {
-  /** `'Larder option'`, `'@RateLimit rule'`, `'rate limit rule'`. */
-  kind: string;
-  /** Path of the rule, e.g. `rateLimit.rules[0]`. */
-  path: string;
-}
+/**
+ * Where a rule came from, for error messages: `subject` is `'Larder option'`, `'@RateLimit rule'`
+ * or `'rate limit rule'`, `path` the rule's place (`rateLimit.rules[0]`).
+ */
+export type RuleOrigin = OptionPlace & { path: string };
 
+/*
+ * Rules are checked by hand, not by validateOptions: a rule given per call to `consume` is checked
+ * on that call (once per rule object), where a class-validator pass would cost more than the
+ * Redis round trip. The messages are validateOptions' own (invalidOption).
+ */
 function fail(origin: RuleOrigin, field: string, value: unknown, allowed: string): never {
-  const path = field ? `${origin.path}.${field}` : origin.path;
-  throw new InvalidOptionError(`Invalid ${origin.kind} "${path}": ${describe(value)}. Allowed: ${allowed}.`);
+  throw invalidOption(origin, field, value, allowed);
 }
 
 function integerIn(origin: RuleOrigin, field: string, value: unknown, min: number, max: number): number {
@@ -60,7 +61,7 @@ export function ruleNameFrom(text: string): string {
 /**
  * Validates one rule and fills in its defaults.
  * @throws InvalidOptionError naming the rule's path and field (`E_INVALID_OPTION`)
- * @example resolveRateLimitRule({ limit: 5, window: '1m' }, { kind: 'rate limit rule', path: 'rule' }, 'default')
+ * @example resolveRateLimitRule({ limit: 5, window: '1m' }, { subject: 'rate limit rule', path: 'rule' }, 'default')
  */
 export function resolveRateLimitRule(
   raw: unknown,
@@ -71,13 +72,13 @@ export function resolveRateLimitRule(
     fail(origin, '', raw, 'an object { limit, window, name?, by?, algorithm?, cost?, blockFor? }');
   }
   const rule = raw as RateLimitRule;
-  assertKnownKeys(rule, RULE_KEYS, { subject: origin.kind, path: origin.path });
+  assertKnownKeys(rule, RULE_KEYS, origin);
   const name = rule.name ?? defaultName;
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     fail(origin, 'name', name, 'letters, digits, "_", ".", "#" or "-" (1 to 100 characters)');
   }
   const limit = integerIn(origin, 'limit', rule.limit, 1, MAX_LIMIT);
-  const windowMs = parseDuration(rule.window, `${origin.kind} "${origin.path}.window"`);
+  const windowMs = parseDuration(rule.window, `${origin.subject} "${origin.path}.window"`);
   const by = rule.by ?? 'ip';
   if (by !== 'ip' && by !== 'user' && typeof by !== 'function') {
     fail(origin, 'by', by, '"ip", "user" or a function (context) => string');
@@ -87,7 +88,7 @@ export function resolveRateLimitRule(
     fail(origin, 'algorithm', algorithm, RATE_LIMIT_ALGORITHMS.map((a) => `"${a}"`).join(', '));
   }
   const cost = rule.cost === undefined ? 1 : integerIn(origin, 'cost', rule.cost, 1, limit);
-  const blockForMs = parseDuration(rule.blockFor ?? 0, `${origin.kind} "${origin.path}.blockFor"`, {
+  const blockForMs = parseDuration(rule.blockFor ?? 0, `${origin.subject} "${origin.path}.blockFor"`, {
     allowZero: true,
   });
   const resolved = Object.freeze({ name, limit, windowMs, by, algorithm, cost, blockForMs });
@@ -108,7 +109,7 @@ export function resolveRateLimitRules(
   if (!Array.isArray(raw)) fail(origin, '', raw, 'an array of rules');
   const seen = new Set<string>();
   return raw.map((item, index) => {
-    const at = { kind: origin.kind, path: `${origin.path}[${index}]` };
+    const at = { subject: origin.subject, path: `${origin.path}[${index}]` };
     const rule = resolveRateLimitRule(item, at, index === 0 ? baseName : `${baseName}-${index}`);
     if (seen.has(rule.name)) fail(at, 'name', rule.name, 'a name not used by another rule of the same list');
     seen.add(rule.name);
@@ -122,7 +123,7 @@ export function resolveRateLimitRules(
  */
 export function checkOf(check: RateLimitCheck, index: number): RateLimitCheck {
   if (typeof check !== 'object' || check === null || Array.isArray(check)) {
-    fail({ kind: 'rate limit check', path: `checks[${index}]` }, '', check, 'an object { key, rule }');
+    fail({ subject: 'rate limit check', path: `checks[${index}]` }, '', check, 'an object { key, rule }');
   }
   const unknown = CHECK_KEYS.findUnknown(check);
   if (unknown !== undefined) {

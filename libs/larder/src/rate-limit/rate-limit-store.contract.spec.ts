@@ -42,7 +42,7 @@ describe.each(['memory', 'redis'] as const)('rate limit store contract (%s)', (b
       rules.map((raw) => {
         const rule = isResolvedRule(raw)
           ? raw
-          : resolveRateLimitRule(raw, { kind: 'rule', path: 'test' }, 'default');
+          : resolveRateLimitRule(raw, { subject: 'rule', path: 'test' }, 'default');
         return { keys: ruleKeys(namespace, clientTag(client), rule), rule };
       }),
     );
@@ -192,7 +192,7 @@ describe.each(['memory', 'redis'] as const)('rate limit store contract (%s)', (b
   it('keeps clients apart and reset() forgets one client', async () => {
     const rule = resolveRateLimitRule(
       { name: 'k', limit: 1, window: MINUTE, blockFor: MINUTE },
-      { kind: 'rule', path: 'k' },
+      { subject: 'rule', path: 'k' },
       'k',
     );
     now = T;

@@ -35,7 +35,7 @@ export function RateLimit(rules: RateLimitRule | RateLimitRule[]): RateLimitDeco
   const list = Array.isArray(rules) ? rules : [rules];
   const apply: Apply = (target, propertyKey, descriptor) => {
     const name = ruleNameFrom(targetName(target, propertyKey));
-    const resolved = resolveRateLimitRules(list, { kind: '@RateLimit rule', path: name }, name);
+    const resolved = resolveRateLimitRules(list, { subject: '@RateLimit rule', path: name }, name);
     define(RATE_LIMIT_METADATA, resolved, target, descriptor);
   };
   return apply as RateLimitDecorator;

@@ -168,7 +168,7 @@ export class RateLimitService {
       const known = this.rules.get(rule);
       if (known) return known;
     }
-    const resolved = resolveRateLimitRule(rule, { kind: 'rate limit rule', path: 'rule' }, 'default');
+    const resolved = resolveRateLimitRule(rule, { subject: 'rate limit rule', path: 'rule' }, 'default');
     this.rules.set(rule, resolved);
     return resolved;
   }

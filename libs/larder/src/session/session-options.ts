@@ -1,21 +1,7 @@
-import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  validateSync,
-} from 'class-validator';
-import { InvalidOptionError } from '../errors';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { parseDuration, parseOptionalDuration, type Duration } from '../common/duration';
-import { describe } from '../common/describe';
-import { assertKnownKeys, optionKeys } from '../common/known-keys';
+import { optionKeys } from '../common/known-keys';
+import { IsDuration, invalidOption, validateOptions } from '../common/validate-options';
 
 const DAY = 86_400_000;
 
@@ -92,38 +78,38 @@ const COOKIE_KEYS = optionKeys<SessionCookieOptions>({
   domain: true,
 });
 
-class SessionScalars {
+/** The rules of the `session` option (see validateOptions); `cookie` has its own. */
+class SessionOptionRules {
+  @IsOptional() @IsDuration() ttl?: Duration;
   @IsOptional() @IsBoolean() rolling?: boolean;
+  @IsOptional() @IsDuration() maxLifetime?: Duration;
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000) maxPerUser?: number;
   @IsOptional() @IsBoolean() bearer?: boolean;
+}
+
+/** The rules of `session.cookie`. */
+class CookieOptionRules {
   @IsOptional()
   @IsString()
   @MaxLength(128)
   @Matches(COOKIE_NAME, { message: "must be a cookie token (letters, digits, !#$%&'*+-.^_`|~)" })
-  'cookie.name'?: string;
-  @IsOptional() @IsBoolean() 'cookie.secure'?: boolean;
-  @IsOptional() @IsIn(['lax', 'strict', 'none']) 'cookie.sameSite'?: string;
+  name?: string;
+  @IsOptional() @IsBoolean() secure?: boolean;
+  @IsOptional() @IsIn(['lax', 'strict', 'none']) sameSite?: string;
   @IsOptional()
   @IsString()
   @MaxLength(1024)
   @Matches(ATTRIBUTE_VALUE, { message: 'must be printable ASCII without ";" or spaces' })
-  'cookie.path'?: string;
+  path?: string;
   @IsOptional()
   @IsString()
   @MaxLength(253)
   @Matches(ATTRIBUTE_VALUE, { message: 'must be printable ASCII without ";" or spaces' })
-  'cookie.domain'?: string;
+  domain?: string;
 }
 
-function fail(field: string, value: unknown, allowed: string): never {
-  throw new InvalidOptionError(
-    `Invalid Larder option "session.${field}": ${describe(value)}. Allowed: ${allowed}.`,
-  );
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const SESSION_PLACE = { subject: 'Larder option', path: 'session' };
+const COOKIE_PLACE = { subject: 'Larder option', path: 'session.cookie' };
 
 /**
  * Validates the `session` module option and fills in defaults.
@@ -131,37 +117,35 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * @example resolveSessionOptions({ ttl: '30m', rolling: true }).ttl // 1_800_000
  */
 export function resolveSessionOptions(raw: SessionModuleOptions | undefined): ResolvedSessionOptions {
-  if (raw !== undefined && !isPlainObject(raw)) {
-    throw new InvalidOptionError(`Invalid Larder option "session": ${describe(raw)}. Allowed: an object.`);
-  }
-  const options: SessionModuleOptions = raw ?? {};
-  assertKnownKeys(options, SESSION_KEYS, { subject: 'Larder option', path: 'session' });
-  if (options.cookie !== undefined && !isPlainObject(options.cookie))
-    fail('cookie', options.cookie, 'an object');
-  const cookie: SessionCookieOptions = options.cookie ?? {};
-  assertKnownKeys(cookie, COOKIE_KEYS, { subject: 'Larder option', path: 'session.cookie' });
-  const scalars = plainToInstance(SessionScalars, {
-    rolling: options.rolling,
-    maxPerUser: options.maxPerUser,
-    bearer: options.bearer,
-    'cookie.name': cookie.name,
-    'cookie.secure': cookie.secure,
-    'cookie.sameSite': cookie.sameSite,
-    'cookie.path': cookie.path,
-    'cookie.domain': cookie.domain,
-  });
-  const [first] = validateSync(scalars, { forbidUnknownValues: false });
-  if (first) fail(first.property, first.value, Object.values(first.constraints ?? {}).join('; '));
-
+  const options = validateOptions<SessionModuleOptions>(
+    SessionOptionRules,
+    raw === undefined ? {} : raw,
+    SESSION_KEYS,
+    SESSION_PLACE,
+  );
+  const cookie = validateOptions<SessionCookieOptions>(
+    CookieOptionRules,
+    options.cookie === undefined ? {} : options.cookie,
+    COOKIE_KEYS,
+    COOKIE_PLACE,
+  );
   // Each default yields to the other option when only that one is given, so { maxLifetime: '1h' } alone is valid.
-  const explicitMax = parseOptionalDuration(options.maxLifetime, 'Larder option "session.maxLifetime"');
-  const ttl = parseDuration(options.ttl ?? Math.min(DAY, explicitMax ?? DAY), 'Larder option "session.ttl"');
+  const explicitMax = parseOptionalDuration(options.maxLifetime, 'session.maxLifetime');
+  const ttl = parseDuration(options.ttl ?? Math.min(DAY, explicitMax ?? DAY), 'session.ttl');
   const maxLifetime = explicitMax ?? Math.max(ttl, 30 * DAY);
-  if (maxLifetime < ttl) fail('maxLifetime', options.maxLifetime, `a duration >= session.ttl (${ttl}ms)`);
+  if (maxLifetime < ttl) {
+    throw invalidOption(
+      SESSION_PLACE,
+      'maxLifetime',
+      options.maxLifetime,
+      `a duration >= session.ttl (${ttl}ms)`,
+    );
+  }
   const secure = cookie.secure ?? process.env.NODE_ENV !== 'development';
   const sameSite = (cookie.sameSite ?? 'lax') as SessionSameSite;
-  if (sameSite === 'none' && !secure)
-    fail('cookie.sameSite', sameSite, '"none" only with cookie.secure: true');
+  if (sameSite === 'none' && !secure) {
+    throw invalidOption(COOKIE_PLACE, 'sameSite', sameSite, '"none" only with cookie.secure: true');
+  }
   return {
     ttl,
     rolling: options.rolling ?? false,

@@ -5,12 +5,9 @@ export { CACHE_MANAGER, LARDER_REDIS } from './larder.constants';
 export * from './errors';
 export type { Duration, DurationUnit } from './common/duration';
 export { parseDuration } from './common/duration';
-export type {
-  LarderModuleOptions,
-  MemoryTierOptions,
-  RedisClusterConfig,
-  RedisConnectionOption,
-} from './options/larder-options.interface';
+export type { LarderModuleOptions } from './larder-options';
+export type { MemoryTierOptions } from './cache/cache-options';
+export type { RedisClusterConfig, RedisConnectionOption } from './redis/redis-options';
 export { jsonSerializer, type Serializer } from './common/serializer';
 export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './common/problem-details';
 export { CacheService } from './cache/cache.service';
@@ -50,11 +47,11 @@ export type {
   RateLimitCheck,
   RateLimitDecision,
   RateLimitKeyFn,
-  RateLimitModuleOptions,
   RateLimitResult,
   RateLimitRule,
   ResolvedRateLimitRule,
 } from './rate-limit/rate-limit.types';
+export type { RateLimitModuleOptions } from './rate-limit/rate-limit-options';
 export type {
   RateLimitAllowedEvent,
   RateLimitBlockedEvent,

@@ -6,8 +6,20 @@
 /** The cache-manager `Cache` token used by @nestjs/cache-manager; Larder provides the same token. */
 export const CACHE_MANAGER = 'CACHE_MANAGER';
 
-/** Validated, normalised options (`ResolvedLarderOptions`). */
-export const LARDER_RESOLVED_OPTIONS = Symbol.for('LARDER:RESOLVED_OPTIONS');
+/** The module options validated and split into slices (`LarderOptionSlices`); internal, read by the slice tokens below. */
+export const LARDER_OPTION_SLICES = Symbol.for('LARDER:OPTION_SLICES');
+/** The connection slice (`ConnectionOptions`). */
+export const LARDER_CONNECTION_OPTIONS = Symbol.for('LARDER:CONNECTION_OPTIONS');
+/** The cache slice (`CacheOptions`). */
+export const LARDER_CACHE_OPTIONS = Symbol.for('LARDER:CACHE_OPTIONS');
+/** The lock slice (`LockOptions`). */
+export const LARDER_LOCK_OPTIONS = Symbol.for('LARDER:LOCK_OPTIONS');
+/** The rate-limit slice (`RateLimitOptions`). */
+export const LARDER_RATE_LIMIT_OPTIONS = Symbol.for('LARDER:RATE_LIMIT_OPTIONS');
+/** The session slice (`SessionOptions`). */
+export const LARDER_SESSION_OPTIONS = Symbol.for('LARDER:SESSION_OPTIONS');
+/** The metrics slice (`MetricsOptions`), `null` when metrics are off. */
+export const LARDER_METRICS_OPTIONS = Symbol.for('LARDER:METRICS_OPTIONS');
 /** The coordination connection (`RedisCoordinator`), or `null` on the in-memory setup. */
 export const LARDER_REDIS = Symbol.for('LARDER:REDIS');
 /** Where cache values and their tags live (`CacheStore`). */

@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { LarderModuleOptions } from './options/larder-options.interface';
+import type { LarderModuleOptions } from './larder-options';
 
 /** Extras of `forRoot`/`forRootAsync` that shape the module rather than the cache. */
 export interface LarderModuleExtras {

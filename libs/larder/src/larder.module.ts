@@ -2,7 +2,7 @@ import { type DynamicModule, Inject, Module, type NestModule } from '@nestjs/com
 import { DiscoveryModule } from '@nestjs/core';
 import { CacheDecoratorExplorer } from './cache/decorators/cache-decorators.explorer';
 import { DECORATORS_EXPORTS, DECORATORS_PROVIDERS } from './cache/decorators/decorators.providers';
-import { CORE_EXPORTS, CORE_PROVIDERS } from './larder.providers';
+import { CORE_EXPORTS, CORE_PROVIDERS, OPTIONS_PROVIDERS } from './larder.providers';
 import { LOCK_EXPORTS, LOCK_PROVIDERS } from './lock/lock.providers';
 import { RATE_LIMIT_EXPORTS, RATE_LIMIT_PROVIDERS } from './rate-limit/rate-limit.providers';
 import { SESSION_EXPORTS, SESSION_PROVIDERS } from './session/session.providers';
@@ -66,6 +66,7 @@ export class CacheModule extends LarderConfigurableModule implements NestModule 
       imports: [...(base.imports ?? []), DiscoveryModule],
       providers: [
         ...(base.providers ?? []),
+        ...OPTIONS_PROVIDERS,
         ...CORE_PROVIDERS,
         ...LOCK_PROVIDERS,
         ...RATE_LIMIT_PROVIDERS,

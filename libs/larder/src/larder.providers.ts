@@ -8,25 +8,56 @@ import { createCacheStore } from './cache/stores/cache-store.factory';
 import type { CacheStore } from './cache/stores/cache-store';
 import { LarderLifecycle } from './larder-lifecycle.service';
 import { LARDER_MODULE_OPTIONS } from './larder.module-definition';
-import { CACHE_MANAGER, LARDER_REDIS, LARDER_RESOLVED_OPTIONS, LARDER_CACHE_STORE } from './larder.constants';
-import type { LarderModuleOptions, ResolvedLarderOptions } from './options/larder-options.interface';
-import { resolveLarderOptions } from './options/larder-options.validator';
+import {
+  CACHE_MANAGER,
+  LARDER_CACHE_OPTIONS,
+  LARDER_CACHE_STORE,
+  LARDER_CONNECTION_OPTIONS,
+  LARDER_LOCK_OPTIONS,
+  LARDER_METRICS_OPTIONS,
+  LARDER_OPTION_SLICES,
+  LARDER_RATE_LIMIT_OPTIONS,
+  LARDER_REDIS,
+  LARDER_SESSION_OPTIONS,
+} from './larder.constants';
+import { resolveLarderOptions, type LarderModuleOptions, type LarderOptionSlices } from './larder-options';
+import type { CacheOptions } from './cache/cache-options';
+import type { ConnectionOptions } from './redis/redis-options';
 import { createRedisConnection } from './redis/redis-connection.factory';
 import { RedisCoordinator } from './redis/redis-coordinator';
 
 const logger = new Logger('Larder');
 
-/** The providers every Larder module instance has: options, connections, the cache and its lifecycle. */
-export const CORE_PROVIDERS: Provider[] = [
+/** Each slice of the options under its own token: no service is given the whole options object. */
+const SLICES: Array<[symbol, keyof LarderOptionSlices]> = [
+  [LARDER_CONNECTION_OPTIONS, 'connection'],
+  [LARDER_CACHE_OPTIONS, 'cache'],
+  [LARDER_LOCK_OPTIONS, 'lock'],
+  [LARDER_RATE_LIMIT_OPTIONS, 'rateLimit'],
+  [LARDER_SESSION_OPTIONS, 'session'],
+  [LARDER_METRICS_OPTIONS, 'metrics'],
+];
+
+/** The options, validated once and split into slices (see resolveLarderOptions). */
+export const OPTIONS_PROVIDERS: Provider[] = [
   {
-    provide: LARDER_RESOLVED_OPTIONS,
+    provide: LARDER_OPTION_SLICES,
     inject: [LARDER_MODULE_OPTIONS],
     useFactory: (options: LarderModuleOptions) => resolveLarderOptions(options),
   },
+  ...SLICES.map(([token, slice]) => ({
+    provide: token,
+    inject: [LARDER_OPTION_SLICES],
+    useFactory: (slices: LarderOptionSlices) => slices[slice],
+  })),
+];
+
+/** The providers every Larder module instance has: connections, the cache and its lifecycle. */
+export const CORE_PROVIDERS: Provider[] = [
   {
     provide: LARDER_REDIS,
-    inject: [LARDER_RESOLVED_OPTIONS],
-    useFactory: (options: ResolvedLarderOptions) => {
+    inject: [LARDER_CONNECTION_OPTIONS],
+    useFactory: (options: ConnectionOptions) => {
       if (!options.redis) return null;
       const { client, owned } = createRedisConnection(options.redis, options.commandTimeout);
       return new RedisCoordinator(
@@ -39,13 +70,13 @@ export const CORE_PROVIDERS: Provider[] = [
   },
   {
     provide: LARDER_CACHE_STORE,
-    inject: [LARDER_RESOLVED_OPTIONS, LARDER_REDIS],
-    useFactory: (options: ResolvedLarderOptions, redis: RedisCoordinator | null) =>
-      createCacheStore(options, redis, options.logConnectionEvents ? logger : undefined),
+    inject: [LARDER_CACHE_OPTIONS, LARDER_CONNECTION_OPTIONS, LARDER_REDIS],
+    useFactory: (options: CacheOptions, connection: ConnectionOptions, redis: RedisCoordinator | null) =>
+      createCacheStore(options, connection, redis, connection.logConnectionEvents ? logger : undefined),
   },
   {
     provide: CacheCore,
-    inject: [LARDER_RESOLVED_OPTIONS, LARDER_CACHE_STORE, LARDER_REDIS],
+    inject: [LARDER_CACHE_OPTIONS, LARDER_CACHE_STORE, LARDER_REDIS],
     useFactory: createCacheCore,
   },
   CacheService,
@@ -53,8 +84,8 @@ export const CORE_PROVIDERS: Provider[] = [
     // The same Keyv store behind a cache-manager v7 Cache, for code written for @nestjs/cache-manager.
     // Its writes drop the matching L1 entries so CacheService never serves what it replaced.
     provide: CACHE_MANAGER,
-    inject: [LARDER_CACHE_STORE, CacheCore, LARDER_RESOLVED_OPTIONS],
-    useFactory: (store: CacheStore, core: CacheCore, options: ResolvedLarderOptions) => {
+    inject: [LARDER_CACHE_STORE, CacheCore, LARDER_CACHE_OPTIONS],
+    useFactory: (store: CacheStore, core: CacheCore, options: CacheOptions) => {
       const cache = createCache({ stores: [store.keyv], ttl: options.defaultTtl || undefined });
       // cache-manager's keys are root keys: L1 holds them under the root's layout.
       const drop = (event: { key?: string; keys?: string[]; list?: Array<{ key: string }> }) =>
@@ -76,4 +107,4 @@ export const CORE_PROVIDERS: Provider[] = [
 ];
 
 /** What a module importing CacheModule can inject. */
-export const CORE_EXPORTS = [CacheService, CACHE_MANAGER, LARDER_REDIS, LARDER_RESOLVED_OPTIONS];
+export const CORE_EXPORTS = [CacheService, CACHE_MANAGER, LARDER_REDIS];

@@ -1,4 +1,4 @@
-import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import type { CacheOptions } from './cache-options';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { CacheCore } from './cache-core';
 import { KEY_SEPARATOR } from './cache-keys';
@@ -9,7 +9,7 @@ import { InvalidationBus } from './l1/invalidation-bus';
 
 /** Wires the cache's shared state from resolved options and the connections. */
 export function createCacheCore(
-  options: ResolvedLarderOptions,
+  options: CacheOptions,
   store: CacheStore,
   redis: RedisCoordinator | null,
 ): CacheCore {

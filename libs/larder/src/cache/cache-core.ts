@@ -1,7 +1,7 @@
 import { CommandTimeoutError, LarderError, StoreUnavailableError } from '../errors';
 import { CacheEvents, type CacheEventBase, type CacheTier } from './cache-events';
 import { CacheCounters } from './cache-stats';
-import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import type { CacheOptions } from './cache-options';
 import { CallDeadlines } from '../redis/call-deadlines';
 import type { InvalidationBus } from './l1/invalidation-bus';
 import type { MemoryTier } from './l1/memory-tier';
@@ -26,7 +26,7 @@ export class CacheCore {
   bus?: InvalidationBus;
 
   constructor(
-    readonly options: ResolvedLarderOptions,
+    readonly options: CacheOptions,
     readonly store: CacheStore,
     readonly l1: MemoryTier | null,
     readonly events: CacheEvents,

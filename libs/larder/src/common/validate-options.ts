@@ -42,7 +42,7 @@ export function invalidOption(
  * then the first field that breaks one of the class's rules. Nothing is converted: durations and
  * defaults are the caller's to resolve once the object is known to be valid.
  * @throws InvalidOptionError naming the full path of the field (`lock.ttl`, `session.cookie.name`)
- * @example const lock = validateOptions(LockOptionsRules, raw, LOCK_KEYS, { subject: 'Larder option', path: 'lock' });
+ * @example const lock = validateOptions(LockOptionRules, raw, LOCK_KEYS, { subject: 'Larder option', path: 'lock' });
  */
 export function validateOptions<T extends object>(
   rules: new () => object,
@@ -54,17 +54,22 @@ export function validateOptions<T extends object>(
     throw invalidOption({ ...place, path: '' }, place.path ?? '', value, `an object { ${known.list()} }`);
   }
   assertKnownKeys(value, known, place);
-  const subject = Object.assign(new rules(), value);
-  const [first] = validateSync(subject, { forbidUnknownValues: false });
-  if (first) {
-    throw invalidOption(
-      place,
-      first.property,
-      first.value,
-      Object.values(first.constraints ?? {}).join('; '),
-    );
-  }
+  applyRules(rules, value, place);
   return value as T;
+}
+
+/**
+ * The rules part of `validateOptions` alone, for fields that sit in a larger object whose shape is
+ * checked elsewhere (the top-level module options, which every capability reads a part of).
+ * @throws InvalidOptionError naming the first field that breaks a rule
+ * @example applyRules(SharedOptionRules, options, { subject: 'Larder option' })
+ */
+export function applyRules(rules: new () => object, value: object, place: OptionPlace): void {
+  const [first] = validateSync(Object.assign(new rules(), value), { forbidUnknownValues: false });
+  if (first) {
+    const allowed = Object.values(first.constraints ?? {}).join('; ');
+    throw invalidOption(place, first.property, first.value, allowed);
+  }
 }
 
 /**

@@ -2,9 +2,9 @@ import type { Provider } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { HealthIndicatorService } from '@nestjs/terminus';
 import type { CacheStore } from '../cache/stores/cache-store';
-import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS, LARDER_CACHE_STORE } from '../larder.constants';
+import { LARDER_CACHE_OPTIONS, LARDER_CACHE_STORE, LARDER_REDIS } from '../larder.constants';
 import { loadOptionalPeer } from '../common/optional-peer';
-import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import type { CacheOptions } from '../cache/cache-options';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { LarderHealthIndicator } from './larder-health.indicator';
 
@@ -33,11 +33,11 @@ export function healthProviders(terminus: Terminus | null): Provider[] {
   return [
     {
       provide: LarderHealthIndicator,
-      inject: [LARDER_REDIS, LARDER_CACHE_STORE, LARDER_RESOLVED_OPTIONS, ModuleRef],
+      inject: [LARDER_REDIS, LARDER_CACHE_STORE, LARDER_CACHE_OPTIONS, ModuleRef],
       useFactory: (
         redis: RedisCoordinator | null,
         store: CacheStore,
-        options: ResolvedLarderOptions,
+        options: CacheOptions,
         moduleRef: ModuleRef,
       ) => new LarderHealthIndicator(redis, store, options, indicatorService(moduleRef, terminus)),
     },

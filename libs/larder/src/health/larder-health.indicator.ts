@@ -1,11 +1,10 @@
 import KeyvRedis from '@keyv/redis';
 import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { CacheStore } from '../cache/stores/cache-store';
-import { InvalidArgumentError } from '../errors';
+import { argumentRule, assertKey } from '../common/assert-key';
 import { parseOptionalDuration, type Duration } from '../common/duration';
-import { describe } from '../common/describe';
 import { checkCallOptions, optionKeys } from '../common/known-keys';
-import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import type { CacheOptions } from '../cache/cache-options';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { withTimeout } from '../redis/with-timeout';
 
@@ -20,6 +19,8 @@ export interface LarderHealthCheckOptions {
 
 const HEALTH_CHECK_KEYS = optionKeys<LarderHealthCheckOptions>({ timeout: true });
 const HEALTH_CHECK_PLACE = { subject: 'isHealthy option' };
+/** The key names the result, not a stored key: a bad one is `E_INVALID_ARGUMENT`. */
+const KEY_ARGUMENT = argumentRule();
 
 /**
  * One Redis connection as the health check saw it.
@@ -88,7 +89,7 @@ export class LarderHealthIndicator {
   constructor(
     private readonly redis: RedisCoordinator | null,
     private readonly store: CacheStore,
-    private readonly options: ResolvedLarderOptions,
+    private readonly options: Pick<CacheOptions, 'name' | 'commandTimeout'>,
     private readonly indicators: () => HealthIndicatorService,
   ) {}
 
@@ -101,9 +102,7 @@ export class LarderHealthIndicator {
     key: Key = 'larder' as Key,
     options: LarderHealthCheckOptions = {},
   ): Promise<HealthIndicatorResult<Key, 'up' | 'down', LarderHealthDetails>> {
-    if (typeof key !== 'string' || key.length === 0) {
-      throw new InvalidArgumentError(`Invalid key: ${describe(key)}. Expected a non-empty string.`);
-    }
+    assertKey('health check key', key, Infinity, KEY_ARGUMENT);
     checkCallOptions(options, HEALTH_CHECK_KEYS, HEALTH_CHECK_PLACE, '{ timeout? }');
     const timeout = parseOptionalDuration(options.timeout, 'timeout') ?? this.options.commandTimeout;
     const session = this.indicators().check(key);

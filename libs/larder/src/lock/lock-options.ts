@@ -30,6 +30,16 @@ export interface ResolvedLockOptions {
 }
 
 /**
+ * The lock slice (`LARDER_LOCK_OPTIONS`): the `lock` defaults and the module fields locks use
+ * (their keys live under `namespace`, events carry `name`, keys and owners obey `maxKeyLength`).
+ */
+export interface LockOptions extends ResolvedLockOptions {
+  namespace: string;
+  name: string;
+  maxKeyLength: number;
+}
+
+/**
  * Options of `LockService.acquire()` and `withLock()`. Unset fields take the module's `lock` defaults.
  *
  * @example
@@ -74,7 +84,7 @@ const ACQUIRE_KEYS = optionKeys<AcquireOptions>({
 const ACQUIRE_PLACE = { subject: 'acquire option' };
 const LOCK_PLACE = { subject: 'Larder option', path: 'lock' };
 
-/** Defaults used when the module has no `lock` field (or in code built without the module). */
+/** Defaults used when the module has no `lock` field. */
 export const DEFAULT_LOCK_OPTIONS: ResolvedLockOptions = { ttl: 30_000, wait: 0, retryDelay: 100 };
 
 /** The rules of the `lock` option (see validateOptions). */

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InvalidArgumentError, LockNotAcquiredError } from '../errors';
-import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS } from '../larder.constants';
+import { LARDER_LOCK_OPTIONS, LARDER_REDIS } from '../larder.constants';
 import { describe } from '../common/describe';
 import { assertKey } from '../common/assert-key';
-import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { ExpiryQueue } from './expiry-queue';
 import { acquireWithRetry } from './lock-acquirer';
@@ -12,7 +11,7 @@ import type { LockBackend } from './lock-backend';
 import { LockEvents, type LockEventListener, type LockEventName } from './lock-events';
 import { Lock, type LockContext } from './lock-handle';
 import { assertLockKey } from './lock-key';
-import { DEFAULT_LOCK_OPTIONS, OWNER_RULE, resolveAcquireOptions, type AcquireOptions } from './lock-options';
+import { OWNER_RULE, resolveAcquireOptions, type AcquireOptions, type LockOptions } from './lock-options';
 import { MemoryLockBackend } from './memory-lock.backend';
 import { RedisLockBackend } from './redis-lock.backend';
 
@@ -40,7 +39,7 @@ export class LockService implements OnModuleDestroy {
   private readonly ctx: LockContext;
 
   constructor(
-    @Inject(LARDER_RESOLVED_OPTIONS) private readonly options: ResolvedLarderOptions,
+    @Inject(LARDER_LOCK_OPTIONS) private readonly options: LockOptions,
     @Inject(LARDER_REDIS) redis: RedisCoordinator | null,
   ) {
     this.backend = redis ? new RedisLockBackend(redis, options.namespace) : new MemoryLockBackend();
@@ -157,11 +156,7 @@ export class LockService implements OnModuleDestroy {
   /** The body of `acquire` and `acquireOrThrow` (one async hop on the hot path); `orThrow` picks how a refusal ends. */
   private async take(key: string, opts: AcquireOptions | undefined, orThrow: boolean): Promise<Lock | null> {
     assertLockKey(key, this.options.maxKeyLength);
-    const plan = resolveAcquireOptions(
-      opts,
-      this.options.lock ?? DEFAULT_LOCK_OPTIONS,
-      this.options.maxKeyLength,
-    );
+    const plan = resolveAcquireOptions(opts, this.options, this.options.maxKeyLength);
     const token = plan.owner ?? randomUUID();
     const outcome = await acquireWithRetry(this.backend, key, token, plan);
     if (outcome.fence === null) {

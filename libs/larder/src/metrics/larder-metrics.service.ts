@@ -1,14 +1,14 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { CacheService } from '../cache/cache.service';
-import { LARDER_RESOLVED_OPTIONS } from '../larder.constants';
+import { LARDER_METRICS_OPTIONS } from '../larder.constants';
 import { LockService } from '../lock/lock.service';
-import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { SessionService } from '../session/session.service';
 import { subscribeCacheMetrics } from './cache-metrics.subscriber';
 import { subscribeCoordinationMetrics } from './coordination-metrics.subscriber';
 import { LarderMetricSet } from './larder-metric-set';
+import type { MetricsOptions } from './metrics-options';
 
 /** Prometheus' text exposition format, which prom-client's default registry produces. */
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
@@ -33,7 +33,7 @@ export class LarderMetrics implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: Array<() => void> = [];
 
   constructor(
-    @Inject(LARDER_RESOLVED_OPTIONS) private readonly options: ResolvedLarderOptions,
+    @Inject(LARDER_METRICS_OPTIONS) private readonly options: MetricsOptions | null,
     @Inject(CacheService) private readonly cache: CacheService,
     @Inject(LockService) private readonly locks: LockService,
     @Inject(RateLimitService) private readonly rateLimits: RateLimitService,
@@ -42,17 +42,17 @@ export class LarderMetrics implements OnModuleInit, OnModuleDestroy {
 
   /** Whether this module records metrics. */
   get enabled(): boolean {
-    return this.options.metrics !== undefined;
+    return this.options !== null;
   }
 
   /** The registry holding the metrics (the app's, or prom-client's default); `undefined` when off. */
   get registry(): Registry | undefined {
-    return this.options.metrics?.registry;
+    return this.options?.registry;
   }
 
   /** The `Content-Type` of `metrics()`: the registry's (Prometheus text by default). */
   get contentType(): string {
-    return this.options.metrics?.registry.contentType ?? PROMETHEUS_TEXT;
+    return this.options?.registry.contentType ?? PROMETHEUS_TEXT;
   }
 
   /**
@@ -60,14 +60,14 @@ export class LarderMetrics implements OnModuleInit, OnModuleDestroy {
    * @example res.type(larderMetrics.contentType).send(await larderMetrics.metrics());
    */
   metrics(): Promise<string> {
-    return this.options.metrics?.registry.metrics() ?? Promise.resolve('');
+    return this.options?.registry.metrics() ?? Promise.resolve('');
   }
 
   onModuleInit(): void {
-    const options = this.options.metrics;
+    const options = this.options;
     if (!options) return;
     const set = LarderMetricSet.for(options);
-    const name = this.options.name;
+    const name = options.name;
     this.unsubscribe = [
       subscribeCacheMetrics(this.cache, set, name),
       subscribeCoordinationMetrics(

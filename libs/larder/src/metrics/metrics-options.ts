@@ -34,6 +34,11 @@ export interface ResolvedMetricsOptions {
   buckets: number[];
 }
 
+/** The metrics slice (`LARDER_METRICS_OPTIONS`, `null` when off): the options and the cache name metric labels carry. */
+export interface MetricsOptions extends ResolvedMetricsOptions {
+  name: string;
+}
+
 /**
  * Default histogram buckets (seconds): from 100 µs (a loopback Redis round trip) to 2.5 s (well
  * past the default 1 s `commandTimeout`, so timeouts land in a bucket of their own).

@@ -1,6 +1,6 @@
 import { CacheModule, InvalidOptionError, RateLimit } from '@larder/nestjs';
 import { createLarderModule } from '#test/test-helpers';
-import { resolveRateLimitOptions } from './rate-limit-options.resolver';
+import { resolveRateLimitOptions } from './rate-limit-options';
 import type { RateLimitRule } from './rate-limit.types';
 
 describe('rate limit options', () => {

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandTimeoutError, InvalidArgumentError, StoreUnavailableError } from '../errors';
 import { assertKey } from '../common/assert-key';
-import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS } from '../larder.constants';
-import type { ResolvedLarderOptions } from '../options/larder-options.interface';
+import { LARDER_RATE_LIMIT_OPTIONS, LARDER_REDIS } from '../larder.constants';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
+import type { RateLimitOptions } from './rate-limit-options';
 import { RateLimitEvents, type RateLimitEventListener, type RateLimitEventName } from './rate-limit-events';
 import { clientTag, ruleKeys, type RuleKeys } from './rate-limit-keys';
-import { resolveRateLimitOptions } from './rate-limit-options.resolver';
 import { checkOf, isResolvedRule, resolveRateLimitRule } from './rate-limit-rule.resolver';
 import type { StoreCheck, StoreOutcome } from './rate-limit.store';
 import type {
@@ -15,7 +14,6 @@ import type {
   RateLimitDecision,
   RateLimitResult,
   RateLimitRule,
-  ResolvedRateLimitOptions,
   ResolvedRateLimitRule,
 } from './rate-limit.types';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
@@ -39,7 +37,7 @@ const RETRY_REDIS_AFTER_MS = 1000;
 @Injectable()
 export class RateLimitService {
   /** The validated `rateLimit` module options. */
-  readonly settings: ResolvedRateLimitOptions;
+  readonly settings: RateLimitOptions;
   private readonly namespace: string;
   private readonly memory: MemoryRateLimitStore | null;
   private readonly remote: RedisRateLimitStore | null;
@@ -49,10 +47,10 @@ export class RateLimitService {
   private degraded = false;
 
   constructor(
-    @Inject(LARDER_RESOLVED_OPTIONS) options: ResolvedLarderOptions,
+    @Inject(LARDER_RATE_LIMIT_OPTIONS) options: RateLimitOptions,
     @Inject(LARDER_REDIS) private readonly redis: RedisCoordinator | null,
   ) {
-    this.settings = options.rateLimit ?? resolveRateLimitOptions(undefined);
+    this.settings = options;
     this.namespace = options.namespace;
     this.remote = redis ? new RedisRateLimitStore(redis) : null;
     const needsMemory = !redis || (this.settings.failOpen && this.settings.insurance);

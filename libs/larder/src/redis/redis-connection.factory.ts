@@ -1,5 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { RedisClusterConfig, RedisConnectionOption } from '../options/larder-options.interface';
+import type { RedisClusterConfig, RedisConnectionOption } from './redis-options';
 
 /** A connection and whether Larder created it (and so must close it). */
 export interface OwnedConnection {

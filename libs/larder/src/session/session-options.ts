@@ -1,5 +1,6 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { parseDuration, parseOptionalDuration, type Duration } from '../common/duration';
+import type { Serializer } from '../common/serializer';
 import { optionKeys } from '../common/known-keys';
 import { IsDuration, invalidOption, validateOptions } from '../common/validate-options';
 
@@ -56,6 +57,12 @@ export interface ResolvedSessionOptions {
   maxPerUser: number;
   bearer: boolean;
   cookie: { name: string; secure: boolean; sameSite: SessionSameSite; path: string; domain?: string };
+}
+
+/** The session slice (`LARDER_SESSION_OPTIONS`): `session` after validation, the namespace and the serializer of session data. */
+export interface SessionOptions extends ResolvedSessionOptions {
+  namespace: string;
+  serializer: Serializer;
 }
 
 // RFC 6265 token characters for the name; path and domain must not break out of their attribute.

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { LARDER_REDIS, LARDER_RESOLVED_OPTIONS } from '../larder.constants';
+import { LARDER_REDIS, LARDER_SESSION_OPTIONS } from '../larder.constants';
 import { parseDuration } from '../common/duration';
-import type { ResolvedLarderOptions } from '../options/larder-options.interface';
 import type { Serializer } from '../common/serializer';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { MemorySessionStore } from './memory-session.store';
@@ -19,7 +18,7 @@ import { readBearer, readCookie, serializeCookie, type IncomingHeaders } from '.
 import { SessionEvents, type SessionEventListener, type SessionEventName } from './session-events';
 import { isWellFormedSessionId, newSessionId, sessionHandle, userHandle } from './session-id';
 import { sessionKeys } from './session-keys';
-import { resolveSessionOptions, type ResolvedSessionOptions } from './session-options';
+import type { ResolvedSessionOptions, SessionOptions } from './session-options';
 import type { SessionStore, SessionWriteResult } from './session-store';
 import type {
   CreatedSession,
@@ -54,13 +53,13 @@ export class SessionService implements OnApplicationShutdown {
   private readonly events = new SessionEvents();
 
   constructor(
-    @Inject(LARDER_RESOLVED_OPTIONS) larder: ResolvedLarderOptions,
+    @Inject(LARDER_SESSION_OPTIONS) options: SessionOptions,
     @Inject(LARDER_REDIS) redis: RedisCoordinator | null,
   ) {
-    this.options = larder.session ?? resolveSessionOptions(undefined);
-    this.serializer = larder.serializer;
+    this.options = options;
+    this.serializer = options.serializer;
     this.store = redis
-      ? new RedisSessionStore(redis, sessionKeys(larder.namespace))
+      ? new RedisSessionStore(redis, sessionKeys(options.namespace))
       : new MemorySessionStore();
   }
 

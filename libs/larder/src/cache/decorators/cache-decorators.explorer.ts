@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CacheService } from '../cache.service';
 import { InvalidDecoratorUsageError } from '../../errors';
-import { LARDER_RESOLVED_OPTIONS } from '../../larder.constants';
-import type { ResolvedLarderOptions } from '../../options/larder-options.interface';
+import { LARDER_CACHE_OPTIONS } from '../../larder.constants';
+import type { CacheOptions } from '../cache-options';
 import { buildCachedMethod, type MethodFunction } from './cached-method';
 import { readPlans, type MethodPlans } from './decorated-method';
 import { DecoratorScope } from './decorator-scope';
@@ -41,7 +41,7 @@ export class CacheDecoratorExplorer implements OnModuleInit, OnModuleDestroy {
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
     @Inject(CacheService) cache: CacheService,
-    @Inject(LARDER_RESOLVED_OPTIONS) private readonly options: ResolvedLarderOptions,
+    @Inject(LARDER_CACHE_OPTIONS) private readonly options: CacheOptions,
   ) {
     this.root = DecoratorScope.of(cache);
   }

@@ -2,7 +2,8 @@ import type { RedisClientOptions } from '@keyv/redis';
 import type { LoggerService } from '@nestjs/common';
 import type { RedisOptions } from 'ioredis';
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
-import type { ResolvedLarderOptions } from '../../options/larder-options.interface';
+import type { ConnectionOptions } from '../../redis/redis-options';
+import type { CacheOptions } from '../cache-options';
 import { ConnectionStateLogger } from '../../redis/connection-state-logger';
 import { isClusterConfig, isRedisInstance } from '../../redis/redis-connection.factory';
 import type { RedisCoordinator } from '../../redis/redis-coordinator';
@@ -45,12 +46,12 @@ const PORTABLE_OPTIONS = new Set(['host', 'port', 'username', 'password', 'db'])
  * (a shared instance, cluster, sentinels, TLS objects, unix sockets, ...), so values and
  * coordination always reach the same server with the same settings.
  */
-function usesKeyvRedis(redis: ResolvedLarderOptions['redis']): redis is string | RedisOptions {
+function usesKeyvRedis(redis: ConnectionOptions['redis']): redis is string | RedisOptions {
   if (redis === undefined || isRedisInstance(redis) || isClusterConfig(redis)) return false;
   return typeof redis === 'string' || Object.keys(redis).every((key) => PORTABLE_OPTIONS.has(key));
 }
 
-function wrapStore(store: NonNullable<ResolvedLarderOptions['store']>, options: ResolvedLarderOptions): Keyv {
+function wrapStore(store: NonNullable<CacheOptions['store']>, options: CacheOptions): Keyv {
   if (store instanceof Keyv) return store;
   return new Keyv({
     store: store as KeyvStoreAdapter,
@@ -75,7 +76,8 @@ function nodeRedisScripts(client: ValueStoreConnection['client']): ScriptRunner 
 
 /** Builds where cache values live, with their tag index: the `store` option, else Redis, else process memory. */
 export function createCacheStore(
-  options: ResolvedLarderOptions,
+  options: CacheOptions,
+  connection: ConnectionOptions,
   redis: RedisCoordinator | null,
   logger?: LoggerService,
 ): CacheStore {
@@ -90,12 +92,12 @@ export function createCacheStore(
       !(options.store instanceof Keyv),
       redis ? new RedisTagStore(redis, keys) : new MemoryTagStore(),
     );
-  } else if (redis && usesKeyvRedis(options.redis)) {
-    const connection = new ValueStoreConnection(
-      nodeRedisOptions(options.redis, options.commandTimeout),
+  } else if (redis && usesKeyvRedis(connection.redis)) {
+    const valueConnection = new ValueStoreConnection(
+      nodeRedisOptions(connection.redis, options.commandTimeout),
       new ConnectionStateLogger('Larder value store (@keyv/redis)', logger),
     );
-    const store = new ConnectedKeyvRedis(connection.client, {
+    const store = new ConnectedKeyvRedis(valueConnection.client, {
       namespace: options.namespace,
       keyPrefixSeparator: KEY_SEPARATOR,
       throwOnErrors: true,
@@ -111,9 +113,9 @@ export function createCacheStore(
       keyv,
       redis,
       keys,
-      nodeRedisScripts(connection.client),
-      () => connection.close(),
-      () => connection.ready(),
+      nodeRedisScripts(valueConnection.client),
+      () => valueConnection.close(),
+      () => valueConnection.ready(),
     );
   } else if (redis) {
     const keyv = new Keyv({

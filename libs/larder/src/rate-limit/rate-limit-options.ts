@@ -2,7 +2,50 @@ import { IsBoolean, IsInt, IsOptional, Min } from 'class-validator';
 import { optionKeys } from '../common/known-keys';
 import { validateOptions } from '../common/validate-options';
 import { resolveRateLimitRules } from './rate-limit-rule.resolver';
-import type { RateLimitModuleOptions, ResolvedRateLimitOptions } from './rate-limit.types';
+import type { RateLimitRule, ResolvedRateLimitRule } from './rate-limit.types';
+
+/**
+ * The `rateLimit` module option.
+ *
+ * @example
+ * CacheModule.forRoot({
+ *   redis: process.env.REDIS_URL,
+ *   rateLimit: { rules: [{ name: 'default', limit: 100, window: '1m' }], legacyHeaders: true },
+ * })
+ */
+export interface RateLimitModuleOptions {
+  /** Rules `RateLimitGuard` applies to every route (unless skipped or overridden by name). Default none. */
+  rules?: RateLimitRule[];
+  /**
+   * While Redis fails: `true` (default) keeps serving, limited per instance by the in-memory
+   * insurance limiter; `false` refuses limited requests with 503 (`E_STORE_UNAVAILABLE` from the
+   * service). A Redis failure is never reported as 429.
+   */
+  failOpen?: boolean;
+  /** With `failOpen`, enforce limits per instance in memory while Redis fails. Default true; false lets everything through. */
+  insurance?: boolean;
+  /** Send the IETF `RateLimit-Policy` and `RateLimit` headers. Default true. */
+  headers?: boolean;
+  /** Also send `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset`. Default false. */
+  legacyHeaders?: boolean;
+  /** Most client/rule counters kept by the in-memory limiter (memory backend and insurance). Default 100 000. */
+  maxMemoryKeys?: number;
+}
+
+/** `rateLimit` after validation. */
+export interface ResolvedRateLimitOptions {
+  rules: ResolvedRateLimitRule[];
+  failOpen: boolean;
+  insurance: boolean;
+  headers: boolean;
+  legacyHeaders: boolean;
+  maxMemoryKeys: number;
+}
+
+/** The rate-limit slice (`LARDER_RATE_LIMIT_OPTIONS`): `rateLimit` after validation, and the namespace counters live under. */
+export interface RateLimitOptions extends ResolvedRateLimitOptions {
+  namespace: string;
+}
 
 const RATE_LIMIT_KEYS = optionKeys<RateLimitModuleOptions>({
   rules: true,

@@ -1,10 +1,34 @@
 import { InvalidOptionError, type LarderModuleOptions } from '@larder/nestjs';
-import { resolveLarderOptions } from './larder-options.validator';
-import { parseDuration } from '../common/duration';
+import { resolveLarderOptions } from './larder-options';
 
 describe('resolveLarderOptions', () => {
+  it('gives each capability its slice, with the shared fields it uses', () => {
+    const serializer = { serialize: JSON.stringify, deserialize: JSON.parse };
+    const slices = resolveLarderOptions({
+      namespace: 'shop',
+      name: 'catalog',
+      maxKeyLength: 64,
+      serializer,
+      lock: { ttl: '10s' },
+      rateLimit: { failOpen: false },
+      session: { ttl: '1h' },
+    });
+    expect(slices.lock).toEqual({
+      ttl: 10_000,
+      wait: 0,
+      retryDelay: 100,
+      namespace: 'shop',
+      name: 'catalog',
+      maxKeyLength: 64,
+    });
+    expect(slices.rateLimit).toMatchObject({ failOpen: false, namespace: 'shop' });
+    expect(slices.session).toMatchObject({ ttl: 3_600_000, namespace: 'shop', serializer });
+    expect(slices.cache).toMatchObject({ namespace: 'shop', name: 'catalog', maxKeyLength: 64, serializer });
+  });
+
   it('fills in documented defaults', () => {
-    expect(resolveLarderOptions({})).toMatchObject({
+    const slices = resolveLarderOptions({});
+    expect(slices.cache).toMatchObject({
       namespace: 'larder',
       name: 'default',
       defaultTtl: 0,
@@ -16,7 +40,9 @@ describe('resolveLarderOptions', () => {
       maxValueSize: 4 * 1024 * 1024,
       throwOnError: false,
     });
-    expect(resolveLarderOptions({ memory: {} }).memory).toEqual({
+    expect(slices.connection).toEqual({ redis: undefined, commandTimeout: 1000, logConnectionEvents: true });
+    expect(slices.metrics).toBeNull();
+    expect(resolveLarderOptions({ memory: {} }).cache.memory).toEqual({
       maxItems: 10_000,
       ttl: 60_000,
       maxSize: 64 * 1024 * 1024,
@@ -73,53 +99,16 @@ it('never echoes a rejected redis URL, which may hold a password', () => {
     expect((error as Error).message).not.toContain('s3cret');
     expect((error as Error).message).toContain('"redis"');
   }
-  expect(resolveLarderOptions({ redis: 'REDIS://cache.internal:6379' }).redis).toBe(
+  expect(resolveLarderOptions({ redis: 'REDIS://cache.internal:6379' }).connection.redis).toBe(
     'REDIS://cache.internal:6379',
   );
 });
 
-describe('parseDuration', () => {
-  it.each<[unknown, number]>([
-    [250, 250],
-    ['500ms', 500],
-    ['30s', 30_000],
-    ['1.5s', 1500],
-    ['5m', 300_000],
-    ['1h', 3_600_000],
-    ['1d', 86_400_000],
-    ['42', 42],
-  ])('parses %p as %p ms', (input, ms) => {
-    expect(parseDuration(input, 'ttl')).toBe(ms);
-  });
-
-  it.each([['1w'], ['-5s'], [''], [NaN], [Infinity], [null], [{}], ['5 m s']])('rejects %p', (input) => {
-    expect(() => parseDuration(input, 'lock.ttl')).toThrow(/Invalid lock.ttl/);
-  });
-
-  it.each<[unknown, number]>([
-    [0.4, 1],
-    ['0.4ms', 1],
-    [1e-9, 1],
-    [Number.MIN_VALUE, 1],
-    ['0.0001s', 1],
-    [1.4, 1],
-    [1.5, 2],
-    ['1.1s', 1100],
-  ])('rounds %p to %p ms: a positive duration never becomes 0', (input, ms) => {
-    expect(parseDuration(input, 'ttl')).toBe(ms);
-    expect(parseDuration(input, 'ttl', { allowZero: true })).toBe(ms);
-  });
-
-  it('accepts 0 only where it means "no expiry"', () => {
-    expect(parseDuration(0, 'ttl', { allowZero: true })).toBe(0);
-    expect(() => parseDuration(0, 'ttl')).toThrow(InvalidOptionError);
-    expect(Object.is(parseDuration(-0, 'ttl', { allowZero: true }), 0)).toBe(true);
-  });
-
+describe('module durations', () => {
   it('module durations below 1 ms become 1 ms, not "no expiry" or a zero lock ttl', () => {
     const resolved = resolveLarderOptions({ defaultTtl: 0.4, lock: { ttl: '0.4ms' }, memory: { ttl: 1e-9 } });
-    expect(resolved.defaultTtl).toBe(1);
-    expect(resolved.lock?.ttl).toBe(1);
-    expect(resolved.memory).toMatchObject({ ttl: 1 });
+    expect(resolved.cache.defaultTtl).toBe(1);
+    expect(resolved.lock.ttl).toBe(1);
+    expect(resolved.cache.memory).toMatchObject({ ttl: 1 });
   });
 });

@@ -11,7 +11,7 @@ import {
   type LarderModuleOptions,
 } from '@larder/nestjs';
 import { createLarderModule, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
-import { resolveLarderOptions } from './larder-options.validator';
+import { resolveLarderOptions } from './larder-options';
 
 function rejection(run: () => unknown): InvalidOptionError {
   try {

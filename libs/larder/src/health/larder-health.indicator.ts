@@ -1,5 +1,4 @@
 import KeyvRedis from '@keyv/redis';
-import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { CacheStore } from '../cache/stores/cache-store';
 import { argumentRule, assertKey } from '../common/assert-key';
 import { parseOptionalDuration, type Duration } from '../common/duration';
@@ -55,6 +54,26 @@ export type LarderHealthDetails = {
   message?: string;
 };
 
+/**
+ * What `isHealthy(key)` resolves: terminus' `HealthIndicatorResult<Key, 'up' | 'down', LarderHealthDetails>`,
+ * written out because Larder's published types must not import @nestjs/terminus, an optional peer.
+ * @example const { larder }: LarderHealthResult = await indicator.isHealthy(); // larder.status
+ */
+export type LarderHealthResult<Key extends string = 'larder'> = Record<
+  Key,
+  { status: 'up' | 'down' } & LarderHealthDetails
+>;
+
+/** The part of terminus' `HealthIndicatorService` the indicator uses, typed structurally for the same reason. */
+export interface HealthIndicatorSessions {
+  check<const Key extends string>(
+    key: Key,
+  ): {
+    up(data: LarderHealthDetails): Record<Key, { status: 'up' } & LarderHealthDetails>;
+    down(data: LarderHealthDetails): Record<Key, { status: 'down' } & LarderHealthDetails>;
+  };
+}
+
 interface Probe {
   name: 'coordination' | 'values';
   client: LarderConnectionHealth['client'];
@@ -90,7 +109,7 @@ export class LarderHealthIndicator {
     private readonly redis: RedisCoordinator | null,
     private readonly store: CacheStore,
     private readonly options: Pick<CacheOptions, 'name' | 'commandTimeout'>,
-    private readonly indicators: () => HealthIndicatorService,
+    private readonly indicators: () => HealthIndicatorSessions,
   ) {}
 
   /**
@@ -101,7 +120,7 @@ export class LarderHealthIndicator {
   async isHealthy<const Key extends string = 'larder'>(
     key: Key = 'larder' as Key,
     options: LarderHealthCheckOptions = {},
-  ): Promise<HealthIndicatorResult<Key, 'up' | 'down', LarderHealthDetails>> {
+  ): Promise<LarderHealthResult<Key>> {
     assertKey('health check key', key, Infinity, KEY_ARGUMENT);
     checkCallOptions(options, HEALTH_CHECK_KEYS, HEALTH_CHECK_PLACE, '{ timeout? }');
     const timeout = parseOptionalDuration(options.timeout, 'timeout') ?? this.options.commandTimeout;

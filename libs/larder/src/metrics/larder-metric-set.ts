@@ -2,7 +2,8 @@ import type { Gauge, Histogram, Registry } from 'prom-client';
 import { InvalidOptionError } from '../errors';
 import { BufferedCounter } from './buffered-counter';
 import { LARDER_METRICS } from './metric-names';
-import { loadPromClient, type ResolvedMetricsOptions } from './metrics-options';
+import { loadPromClient } from './load-prom-client';
+import type { MetricsRegistry, ResolvedMetricsOptions } from './metrics-options';
 
 type M = typeof LARDER_METRICS;
 type Labels<K extends keyof M> = M[K]['labels'][number];
@@ -14,7 +15,7 @@ export interface ItemSource {
 }
 
 /** Sets per registry and prefix: two modules sharing both share the metrics and differ by `cache` label. */
-const sets = new WeakMap<Registry, Map<string, LarderMetricSet>>();
+const sets = new WeakMap<MetricsRegistry, Map<string, LarderMetricSet>>();
 
 /**
  * The prom-client metrics of one registry and prefix. Created once and reused by every Larder
@@ -63,7 +64,8 @@ export class LarderMetricSet {
       }
     }
     const { Counter, Gauge, Histogram } = loadPromClient();
-    const registers = [registry];
+    // resolveMetricsOptions() accepted it as a prom-client Registry (or took prom-client's own).
+    const registers = [registry as Registry];
     const counter = <K extends keyof M>(key: K, help: string) =>
       new BufferedCounter<Labels<K>>(
         (collect) =>
@@ -132,7 +134,7 @@ export class LarderMetricSet {
     return () => this.itemSources.delete(source);
   }
 
-  private isRegisteredIn(registry: Registry): boolean {
+  private isRegisteredIn(registry: MetricsRegistry): boolean {
     return (
       registry.getSingleMetric(this.options.prefix + LARDER_METRICS.cacheHits.name) === this.hits.counter
     );

@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Registry } from 'prom-client';
 import { CacheService } from '../cache/cache.service';
 import { LARDER_METRICS_OPTIONS } from '../larder.constants';
 import { LockService } from '../lock/lock.service';
@@ -8,7 +7,7 @@ import { SessionService } from '../session/session.service';
 import { subscribeCacheMetrics } from './cache-metrics.subscriber';
 import { subscribeCoordinationMetrics } from './coordination-metrics.subscriber';
 import { LarderMetricSet } from './larder-metric-set';
-import type { MetricsOptions } from './metrics-options';
+import type { MetricsOptions, MetricsRegistry } from './metrics-options';
 
 /** Prometheus' text exposition format, which prom-client's default registry produces. */
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
@@ -46,7 +45,7 @@ export class LarderMetrics implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The registry holding the metrics (the app's, or prom-client's default); `undefined` when off. */
-  get registry(): Registry | undefined {
+  get registry(): MetricsRegistry | undefined {
     return this.options?.registry;
   }
 

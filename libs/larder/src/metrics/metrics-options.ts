@@ -1,9 +1,20 @@
 import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
-import type { Registry } from 'prom-client';
-import { InvalidOptionError } from '../errors';
 import { optionKeys } from '../common/known-keys';
 import { HasMethods, invalidOption, validateOptions } from '../common/validate-options';
-import { loadOptionalPeer } from '../common/optional-peer';
+import { loadPromClient } from './load-prom-client';
+
+/**
+ * A prom-client `Registry` (`new Registry()` or prom-client's `register`), by the members Larder
+ * uses. Larder's published types never import prom-client, an optional peer, so an app without
+ * it still compiles with `skipLibCheck: false`.
+ * @example CacheModule.forRoot({ metrics: { registry: new Registry() } })
+ */
+export interface MetricsRegistry {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+  getSingleMetric(name: string): unknown;
+  registerMetric(metric: object): void;
+}
 
 /**
  * The `metrics` option of `CacheModule.forRoot()`: Prometheus metrics through prom-client (an
@@ -20,7 +31,7 @@ export interface MetricsModuleOptions {
   /** Default `true` once `metrics` is given; `false` turns metrics off (e.g. from configuration). */
   enabled?: boolean;
   /** Where the metrics are registered. Default: prom-client's global `register`. */
-  registry?: Registry;
+  registry?: MetricsRegistry;
   /** Prefix of every metric name. Default `'larder_'` (e.g. `larder_cache_hits_total`). */
   prefix?: string;
   /** Buckets of `<prefix>cache_operation_duration_seconds`, in seconds, strictly increasing. Default `DEFAULT_DURATION_BUCKETS`. */
@@ -29,7 +40,7 @@ export interface MetricsModuleOptions {
 
 /** Metrics options after validation; present only when metrics are on. */
 export interface ResolvedMetricsOptions {
-  registry: Registry;
+  registry: MetricsRegistry;
   prefix: string;
   buckets: number[];
 }
@@ -61,7 +72,7 @@ class MetricsOptionRules {
   @IsOptional() @IsBoolean() enabled?: boolean;
   @IsOptional()
   @HasMethods(['metrics', 'registerMetric', 'getSingleMetric'], 'a prom-client Registry')
-  registry?: Registry;
+  registry?: MetricsRegistry;
   @IsOptional()
   @IsString()
   @Matches(/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/, {
@@ -104,19 +115,4 @@ export function resolveMetricsOptions(raw: unknown): ResolvedMetricsOptions | un
   const promClient = loadPromClient();
   const registry = options.registry ?? promClient.register;
   return { registry, prefix, buckets };
-}
-
-/**
- * prom-client, loaded only when metrics are on.
- * @throws InvalidOptionError naming `metrics` when the optional peer is not installed
- */
-export function loadPromClient(): typeof import('prom-client') {
-  const promClient = loadOptionalPeer<typeof import('prom-client')>('prom-client');
-  if (!promClient) {
-    throw new InvalidOptionError(
-      'Invalid Larder option "metrics": metrics need the optional peer dependency prom-client. ' +
-        'Install it (npm i prom-client) or remove the option.',
-    );
-  }
-  return promClient;
 }

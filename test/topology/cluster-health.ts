@@ -1,0 +1,96 @@
+import { isHealthyMaster, ownerOfSlot, parseClusterNodes, SLOT_COUNT } from './cluster-nodes';
+import type { ClusterMembership } from './cluster-membership';
+import { parseInfo, tryAdminCall, waitUntil } from './redis-admin';
+import type { RedisNode } from './redis-node';
+
+/**
+ * Waits until the slots `oldMaster` served are served by another node that every running node
+ * agrees on, and every running node reports `cluster_state:ok`; resolves with that node.
+ */
+export async function waitForSlotsMoved(
+  members: ClusterMembership,
+  oldMaster: RedisNode,
+  timeoutMs: number,
+): Promise<RedisNode> {
+  const oldId = members.idOf(oldMaster);
+  const slot = (await members.view(oldMaster)).find((v) => v.id === oldId)?.slots[0]?.[0];
+  if (slot === undefined) throw new Error(`${oldMaster.name} serves no slot`);
+  let last = '';
+  const newId = await waitUntil(
+    `another node to serve slot ${slot} of ${oldMaster.name}`,
+    async () => {
+      const owners = new Set<string>();
+      for (const node of members.reachable().filter((candidate) => candidate !== oldMaster)) {
+        const info = parseInfo(await tryAdminCall(node.port, 'CLUSTER', 'INFO'));
+        const owner = ownerOfSlot(parseClusterNodes(await tryAdminCall(node.port, 'CLUSTER', 'NODES')), slot);
+        const state = info.get('cluster_state');
+        last = `${node.name}: ${state}, slot ${slot} on ${owner ? members.nameOf(owner.id) : 'none'}`;
+        if (state !== 'ok' || !owner || owner.id === oldId) return undefined;
+        owners.add(owner.id);
+      }
+      return owners.size === 1 ? [...owners][0] : undefined;
+    },
+    { timeoutMs, describeLast: () => last },
+  );
+  return members.byId(newId);
+}
+
+/** One running node's verdict: undefined when healthy, else what is wrong, for the timeout message. */
+async function problemOf(
+  members: ClusterMembership,
+  node: RedisNode,
+  layouts: Set<string>,
+): Promise<string | undefined> {
+  const info = parseInfo(await tryAdminCall(node.port, 'CLUSTER', 'INFO'));
+  const views = parseClusterNodes(await tryAdminCall(node.port, 'CLUSTER', 'NODES'));
+  const me = views.find((v) => v.flags.has('myself'));
+  if (!me || info.get('cluster_state') !== 'ok' || info.get('cluster_slots_ok') !== String(SLOT_COUNT)) {
+    return `${node.name}: ${info.get('cluster_state')}, ${info.get('cluster_slots_ok')} slots ok`;
+  }
+  if (views.some((v) => v.flags.has('handshake') || (v.flags.has('fail') && members.isReachableId(v.id)))) {
+    return `${node.name}: still flags a running node as failed`;
+  }
+  // A master without slots is a failed-over master between learning it lost them and turning replica.
+  if (me.flags.has('master') && me.slots.length === 0) return `${node.name}: master without slots`;
+  if (me.flags.has('slave')) {
+    const replication = parseInfo(await tryAdminCall(node.port, 'INFO', 'replication'));
+    if (
+      replication.get('master_link_status') !== 'up' ||
+      replication.get('master_sync_in_progress') !== '0'
+    ) {
+      return `${node.name}: master link ${replication.get('master_link_status')}`;
+    }
+  }
+  layouts.add(
+    views
+      .filter((v) => isHealthyMaster(v) && v.slots.length > 0)
+      .map((v) => v.id)
+      .sort()
+      .join(),
+  );
+  return undefined;
+}
+
+/**
+ * Waits until every running node reports `cluster_state:ok` with all slots served, sees the same
+ * masters, and every running replica's link to its master is up.
+ */
+export async function waitUntilClusterHealthy(members: ClusterMembership, timeoutMs: number): Promise<void> {
+  let last = '';
+  await waitUntil(
+    'a healthy cluster',
+    async () => {
+      const layouts = new Set<string>();
+      for (const node of members.reachable()) {
+        const problem = await problemOf(members, node, layouts);
+        if (problem) {
+          last = problem;
+          return undefined;
+        }
+      }
+      if (layouts.size > 1) last = 'the nodes disagree on the masters';
+      return layouts.size === 1 ? true : undefined;
+    },
+    { timeoutMs, describeLast: () => last },
+  );
+}

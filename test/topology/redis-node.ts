@@ -1,13 +1,42 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../redis-server';
 import { registerProcess, unregisterProcess } from './process-registry';
 import { LOOPBACK, tryAdminCall, waitUntil } from './redis-admin';
 
+/**
+ * Topology ports come from below the ephemeral range (Linux 32768+, macOS 49152+), where no
+ * `listen(0)` and no outgoing connection ever lands. The single-server fault tests free their port
+ * while Redis is stopped and take it back on restart; a topology node started meanwhile through
+ * freePort() could take it instead (ports handed out by `listen(0)` come round again within about a
+ * hundred allocations), and the restarted client would then talk to a cluster node. Likewise a
+ * killed topology node keeps its port free for its own restart. The pick is random so concurrent
+ * workers seldom try the same port, and checked by binding it.
+ */
+const TOPOLOGY_PORTS = { from: 20_000, to: 32_000 };
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, LOOPBACK, () => server.close(() => resolve(true)));
+  });
+}
+
+async function topologyPort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = TOPOLOGY_PORTS.from + Math.floor(Math.random() * (TOPOLOGY_PORTS.to - TOPOLOGY_PORTS.from));
+    if (await canListen(port)) return port;
+  }
+  return freePort();
+}
+
 /** How long a redis-server may take to answer its first PING (a loaded CI machine is slow to fork). */
 const START_TIMEOUT_MS = 15_000;
-/** Attempts at finding a free port: another program can take one between freePort() and the bind. */
+/** Attempts at starting on free ports: another program can take one between the check and the bind. */
 const PORT_ATTEMPTS = 3;
 
 export interface RedisNodeOptions {
@@ -58,8 +87,8 @@ export class RedisNode {
   /** Starts the process on free ports and waits until it answers PING. */
   async start(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      this.port = await freePort();
-      if (this.options.cluster) this.busPort = await freePort();
+      this.port = await topologyPort();
+      if (this.options.cluster) this.busPort = await topologyPort();
       try {
         await this.launch();
         return;

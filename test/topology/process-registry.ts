@@ -13,7 +13,11 @@ import { join } from 'node:path';
 const RUN_DIR_ENV = 'LARDER_TOPOLOGY_RUN_DIR';
 
 const live = new Set<number>();
-let exitHookInstalled = false;
+
+/** 'exit' handlers must be synchronous: process.kill is. */
+function killLive(): void {
+  for (const pid of live) killQuietly(pid);
+}
 
 function killQuietly(pid: number): void {
   try {
@@ -21,15 +25,6 @@ function killQuietly(pid: number): void {
   } catch {
     // Already gone.
   }
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // 'exit' handlers must be synchronous: process.kill is.
-  process.on('exit', () => {
-    for (const pid of live) killQuietly(pid);
-  });
 }
 
 /** Whether a process exists (a zombie not yet reaped by its parent included). */
@@ -44,7 +39,9 @@ export function isRunning(pid: number): boolean {
 
 /** Records a started process: killed on exit of this process, and by globalTeardown. */
 export function registerProcess(pid: number, description: string): void {
-  installExitHook();
+  // Listening only while something runs: a jest worker loads this module once per spec file, and
+  // a listener left per file would pile up on the one process.
+  if (live.size === 0) process.on('exit', killLive);
   live.add(pid);
   const dir = process.env[RUN_DIR_ENV];
   if (dir) writeFileSync(join(dir, String(pid)), description);
@@ -52,7 +49,7 @@ export function registerProcess(pid: number, description: string): void {
 
 /** Forgets a process once it has exited. */
 export function unregisterProcess(pid: number): void {
-  live.delete(pid);
+  if (live.delete(pid) && live.size === 0) process.off('exit', killLive);
   const dir = process.env[RUN_DIR_ENV];
   if (dir) rmSync(join(dir, String(pid)), { force: true });
 }

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
-import { SLOT_COUNT } from './cluster-nodes';
+import { ownerOfSlot, parseClusterNodes, SLOT_COUNT } from './cluster-nodes';
 import { isRunning } from './process-registry';
-import { adminCall, parseInfo } from './redis-admin';
+import { adminCall, parseInfo, waitUntil } from './redis-admin';
 import { startRedisCluster, type RedisCluster } from './redis-cluster';
 import type { RedisNode } from './redis-node';
 
@@ -114,6 +114,22 @@ describe('Redis Cluster harness (3 masters, one replica each)', () => {
 
       cluster.pause(master);
       expect(master.isPaused).toBe(true);
+      // Asked only once every running node has seen the promotion, it still knows which slots to look at.
+      const slot = await cluster.slotOf('pause:1');
+      await waitUntil(
+        'every running node to see the replica serve the slot',
+        async () => {
+          for (const node of cluster.nodes.filter((n) => n !== master)) {
+            const owner = ownerOfSlot(
+              parseClusterNodes(await adminCall(node.port, 'CLUSTER', 'NODES')),
+              slot,
+            );
+            if (owner?.port !== replica.port) return undefined;
+          }
+          return true;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(await cluster.waitForPromotion(master)).toBe(replica);
 
       cluster.resume(master);

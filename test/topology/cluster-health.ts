@@ -1,4 +1,10 @@
-import { isHealthyMaster, ownerOfSlot, parseClusterNodes, SLOT_COUNT } from './cluster-nodes';
+import {
+  isHealthyMaster,
+  ownerOfSlot,
+  parseClusterNodes,
+  SLOT_COUNT,
+  type ClusterNodeView,
+} from './cluster-nodes';
 import type { ClusterMembership } from './cluster-membership';
 import { parseInfo, tryAdminCall, waitUntil } from './redis-admin';
 import type { RedisNode } from './redis-node';
@@ -13,8 +19,9 @@ export async function waitForSlotsMoved(
   timeoutMs: number,
 ): Promise<RedisNode> {
   const oldId = members.idOf(oldMaster);
-  const slot = (await members.view(oldMaster)).find((v) => v.id === oldId)?.slots[0]?.[0];
-  if (slot === undefined) throw new Error(`${oldMaster.name} serves no slot`);
+  const slot = members.servedSlotOf(oldMaster);
+  if (slot === undefined)
+    throw new Error(`${oldMaster.name} was no master when the cluster was last seen whole`);
   let last = '';
   const newId = await waitUntil(
     `another node to serve slot ${slot} of ${oldMaster.name}`,
@@ -32,14 +39,16 @@ export async function waitForSlotsMoved(
     },
     { timeoutMs, describeLast: () => last },
   );
-  return members.byId(newId);
+  const promoted = members.byId(newId);
+  members.moveServedSlot(oldMaster, promoted, slot);
+  return promoted;
 }
 
 /** One running node's verdict: undefined when healthy, else what is wrong, for the timeout message. */
 async function problemOf(
   members: ClusterMembership,
   node: RedisNode,
-  layouts: Set<string>,
+  layouts: Map<string, ClusterNodeView[]>,
 ): Promise<string | undefined> {
   const info = parseInfo(await tryAdminCall(node.port, 'CLUSTER', 'INFO'));
   const views = parseClusterNodes(await tryAdminCall(node.port, 'CLUSTER', 'NODES'));
@@ -61,12 +70,13 @@ async function problemOf(
       return `${node.name}: master link ${replication.get('master_link_status')}`;
     }
   }
-  layouts.add(
-    views
-      .filter((v) => isHealthyMaster(v) && v.slots.length > 0)
+  const masters = views.filter((v) => isHealthyMaster(v) && v.slots.length > 0);
+  layouts.set(
+    masters
       .map((v) => v.id)
       .sort()
       .join(),
+    views,
   );
   return undefined;
 }
@@ -80,7 +90,7 @@ export async function waitUntilClusterHealthy(members: ClusterMembership, timeou
   await waitUntil(
     'a healthy cluster',
     async () => {
-      const layouts = new Set<string>();
+      const layouts = new Map<string, ClusterNodeView[]>();
       for (const node of members.reachable()) {
         const problem = await problemOf(members, node, layouts);
         if (problem) {
@@ -89,7 +99,9 @@ export async function waitUntilClusterHealthy(members: ClusterMembership, timeou
         }
       }
       if (layouts.size > 1) last = 'the nodes disagree on the masters';
-      return layouts.size === 1 ? true : undefined;
+      if (layouts.size !== 1) return undefined;
+      members.recordServedSlots([...layouts.values()][0]);
+      return true;
     },
     { timeoutMs, describeLast: () => last },
   );

@@ -166,7 +166,9 @@ export class RedisCluster {
   /**
    * Waits until the slots `oldMaster` served are served by another node that every running node
    * agrees on, and every running node reports `cluster_state:ok`; resolves with the new master.
-   * Call it with the master before (or right after) killing or pausing it.
+   * `oldMaster` is a master as of the last time the cluster was seen whole (start, restart,
+   * waitUntilHealthy, an earlier promotion), so it may be called any time after the fault, even
+   * once the promotion is over.
    */
   async waitForPromotion(oldMaster: RedisNode, timeoutMs = this.timeoutMs): Promise<RedisNode> {
     return waitForSlotsMoved(this.members, oldMaster, timeoutMs);

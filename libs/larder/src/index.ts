@@ -1,7 +1,7 @@
 // The public surface of @larder/nestjs: every exported symbol is listed here.
 export { CacheModule } from './larder.module';
 export type { LarderModuleExtras } from './larder.module-definition';
-export { CACHE_MANAGER, LARDER_REDIS } from './larder.constants';
+export { CACHE_MANAGER, LARDER_LOCK_STORE, LARDER_REDIS } from './larder.constants';
 export * from './errors';
 export type { Duration, DurationUnit } from './common/duration';
 export { parseDuration } from './common/duration';
@@ -25,6 +25,7 @@ export type { RedisCoordinator } from './redis/redis-coordinator';
 // Locks
 export { LockService } from './lock/lock.service';
 export { Lock } from './lock/lock-handle';
+export type { LockStore } from './lock/lock-store';
 export type { AcquireOptions, LockModuleOptions } from './lock/lock-options';
 export type {
   LockEventBase,

@@ -22,6 +22,8 @@ export const LARDER_SESSION_OPTIONS = Symbol.for('LARDER:SESSION_OPTIONS');
 export const LARDER_METRICS_OPTIONS = Symbol.for('LARDER:METRICS_OPTIONS');
 /** The coordination connection (`RedisCoordinator`), or `null` on the in-memory setup. */
 export const LARDER_REDIS = Symbol.for('LARDER:REDIS');
+/** Where locks live (`LockStore`): Redis, memory, or the `lock.store` option. */
+export const LARDER_LOCK_STORE = Symbol.for('LARDER:LOCK_STORE');
 /** Where cache values and their tags live (`CacheStore`). */
 export const LARDER_CACHE_STORE = Symbol.for('LARDER:VALUE_BACKEND');
 

@@ -1,4 +1,4 @@
-import type { LockBackend } from './lock-backend';
+import type { LockStore } from './lock-store';
 
 /** The outcome of `acquireWithRetry`: a fence and when the winning request was sent, or why not. */
 export type AcquireOutcome =
@@ -27,7 +27,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * A caller-chosen owner is not released, as that owner may legitimately hold the lock already.
  */
 export async function acquireWithRetry(
-  backend: LockBackend,
+  store: LockStore,
   key: string,
   token: string,
   plan: { ttl: number; wait: number; retryDelay: number; owner?: string },
@@ -39,12 +39,12 @@ export async function acquireWithRetry(
     const sentAt = Date.now();
     const sentPerf = performance.now();
     try {
-      const fence = await backend.acquire(key, token, plan.ttl);
+      const fence = await store.acquire(key, token, plan.ttl);
       if (fence !== null) return { fence, attempts, sentAt, sentPerf, waitedMs: sentPerf - startPerf };
       error = undefined;
     } catch (caught) {
       error = caught as Error;
-      if (plan.owner === undefined) backend.release(key, token).catch(() => undefined);
+      if (plan.owner === undefined) store.release(key, token).catch(() => undefined);
     }
     const left = deadline - performance.now();
     if (left <= 0) return { fence: null, attempts, error };

@@ -1,12 +1,12 @@
 import { LockLostError } from '../errors';
 import { parseDuration, type Duration } from '../common/duration';
 import type { ExpiryQueue, Expiring } from './expiry-queue';
-import type { LockBackend } from './lock-backend';
+import type { LockStore } from './lock-store';
 import type { LockEventBase, LockEvents, LockLostReason } from './lock-events';
 
 /** What every Lock of one LockService shares. */
 export interface LockContext {
-  readonly backend: LockBackend;
+  readonly store: LockStore;
   readonly events: LockEvents;
   readonly cache: string;
   readonly namespace: string;
@@ -119,7 +119,7 @@ export class Lock implements Expiring {
     this.releaseFailed = false;
     let released: boolean;
     try {
-      released = await this.ctx.backend.release(this.key, this.token);
+      released = await this.ctx.store.release(this.key, this.token);
     } catch (error) {
       this.releaseFailed = true;
       throw error;
@@ -162,7 +162,7 @@ export class Lock implements Expiring {
     const sentPerf = performance.now();
     let extended: boolean;
     try {
-      extended = await this.ctx.backend.extend(this.key, this.token, ttl);
+      extended = await this.ctx.store.extend(this.key, this.token, ttl);
     } catch (error) {
       this.lose('extend-failed', error as Error);
       return false;

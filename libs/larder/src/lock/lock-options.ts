@@ -4,7 +4,8 @@ import { argumentRule, assertKey } from '../common/assert-key';
 import { describe } from '../common/describe';
 import { parseDuration, type Duration } from '../common/duration';
 import { checkCallOptions, optionKeys } from '../common/known-keys';
-import { IsDuration, validateOptions } from '../common/validate-options';
+import { HasMethods, IsDuration, validateOptions } from '../common/validate-options';
+import type { LockStore } from './lock-store';
 
 /**
  * Module-wide lock defaults, under the `lock` field of `CacheModule.forRoot()`. Every field is
@@ -20,6 +21,11 @@ export interface LockModuleOptions {
   wait?: Duration;
   /** Mean pause between attempts while waiting; it grows to 4x and is randomised by ±50%. Default `'100ms'`. */
   retryDelay?: Duration;
+  /**
+   * Where locks live instead of Redis (or memory without Redis): any `LockStore`. It is the
+   * application's: Larder never closes it. See docs/architecture.md, "Providing your own store".
+   */
+  store?: LockStore;
 }
 
 /** `LockModuleOptions` after validation: milliseconds. */
@@ -27,6 +33,7 @@ export interface ResolvedLockOptions {
   ttl: number;
   wait: number;
   retryDelay: number;
+  store?: LockStore;
 }
 
 /**
@@ -72,7 +79,7 @@ export interface ResolvedAcquireOptions {
   autoExtend: boolean;
 }
 
-const LOCK_KEYS = optionKeys<LockModuleOptions>({ ttl: true, wait: true, retryDelay: true });
+const LOCK_KEYS = optionKeys<LockModuleOptions>({ ttl: true, wait: true, retryDelay: true, store: true });
 const ACQUIRE_KEYS = optionKeys<AcquireOptions>({
   ttl: true,
   wait: true,
@@ -92,6 +99,12 @@ class LockOptionRules {
   @IsOptional() @IsDuration() ttl?: Duration;
   @IsOptional() @IsDuration({ allowZero: true }) wait?: Duration;
   @IsOptional() @IsDuration() retryDelay?: Duration;
+  @IsOptional()
+  @HasMethods(
+    ['acquire', 'release', 'releaseOwned', 'extend', 'holder'],
+    'a LockStore (acquire, release, releaseOwned, extend, holder)',
+  )
+  store?: LockStore;
 }
 
 /**
@@ -106,6 +119,7 @@ export function resolveLockOptions(raw: LockModuleOptions | undefined): Resolved
     ttl: parseDuration(lock.ttl ?? DEFAULT_LOCK_OPTIONS.ttl, 'lock.ttl'),
     wait: parseDuration(lock.wait ?? DEFAULT_LOCK_OPTIONS.wait, 'lock.wait', { allowZero: true }),
     retryDelay: parseDuration(lock.retryDelay ?? DEFAULT_LOCK_OPTIONS.retryDelay, 'lock.retryDelay'),
+    store: lock.store,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { describeLockContract } from '#test/contract/lock-contract';
+import { MapLockStore } from '#test/fixtures/map-lock.store';
 import { testRedisUrl } from '#test/test-helpers';
 
 describeLockContract('memory', () => ({}));
@@ -15,3 +16,7 @@ describe('with a shared ioredis instance', () => {
     return { redis: client };
   });
 });
+
+describeLockContract('a LockStore of the application (lock.store)', () => ({
+  lock: { store: new MapLockStore() },
+}));

@@ -1,8 +1,23 @@
 import type { Provider } from '@nestjs/common';
+import { LARDER_LOCK_OPTIONS, LARDER_LOCK_STORE, LARDER_REDIS } from '../larder.constants';
+import type { RedisCoordinator } from '../redis/redis-coordinator';
+import type { LockOptions } from './lock-options';
+import type { LockStore } from './lock-store';
 import { LockService } from './lock.service';
+import { MemoryLockStore } from './memory-lock.store';
+import { RedisLockStore } from './redis-lock.store';
 
-/** The lock providers every Larder module instance has (LockService picks Redis or memory itself). */
-export const LOCK_PROVIDERS: Provider[] = [LockService];
+/** The lock store: the `lock.store` option, else Redis when it is configured, else process memory. */
+export function createLockStore(options: LockOptions, redis: RedisCoordinator | null): LockStore {
+  if (options.store) return options.store;
+  return redis ? new RedisLockStore(redis, options.namespace) : new MemoryLockStore();
+}
+
+/** The lock providers every Larder module instance has. */
+export const LOCK_PROVIDERS: Provider[] = [
+  { provide: LARDER_LOCK_STORE, inject: [LARDER_LOCK_OPTIONS, LARDER_REDIS], useFactory: createLockStore },
+  LockService,
+];
 
 /** What a module importing CacheModule can inject for locks. */
-export const LOCK_EXPORTS = [LockService];
+export const LOCK_EXPORTS = [LockService, LARDER_LOCK_STORE];

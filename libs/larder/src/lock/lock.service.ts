@@ -1,24 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InvalidArgumentError, LockNotAcquiredError } from '../errors';
-import { LARDER_LOCK_OPTIONS, LARDER_REDIS } from '../larder.constants';
+import { LARDER_LOCK_OPTIONS, LARDER_LOCK_STORE } from '../larder.constants';
 import { describe } from '../common/describe';
 import { assertKey } from '../common/assert-key';
-import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { ExpiryQueue } from './expiry-queue';
 import { acquireWithRetry } from './lock-acquirer';
-import type { LockBackend } from './lock-backend';
+import type { LockStore } from './lock-store';
 import { LockEvents, type LockEventListener, type LockEventName } from './lock-events';
 import { Lock, type LockContext } from './lock-handle';
-import { assertLockKey } from './lock-key';
+import { assertLockKey } from './lock-keys';
 import { OWNER_RULE, resolveAcquireOptions, type AcquireOptions, type LockOptions } from './lock-options';
-import { MemoryLockBackend } from './memory-lock.backend';
-import { RedisLockBackend } from './redis-lock.backend';
 
 /**
- * Owner-safe distributed locks with fencing tokens. On Redis each acquire and each release is one
- * Lua script (one round trip); without `redis` the same semantics hold within one process. Locks
- * fail closed: a Redis error or timeout never grants a lock.
+ * Owner-safe distributed locks with fencing tokens, on a LockStore (`LARDER_LOCK_STORE`). On Redis
+ * each acquire and each release is one Lua script (one round trip); without `redis` the same
+ * semantics hold within one process; `lock.store` brings another store. Locks fail closed: a store
+ * error or timeout never grants a lock.
  *
  * @example
  * constructor(private readonly locks: LockService) {}
@@ -33,18 +31,16 @@ import { RedisLockBackend } from './redis-lock.backend';
  */
 @Injectable()
 export class LockService implements OnModuleDestroy {
-  private readonly backend: LockBackend;
   private readonly events = new LockEvents();
   private readonly queue = new ExpiryQueue<Lock>();
   private readonly ctx: LockContext;
 
   constructor(
     @Inject(LARDER_LOCK_OPTIONS) private readonly options: LockOptions,
-    @Inject(LARDER_REDIS) redis: RedisCoordinator | null,
+    @Inject(LARDER_LOCK_STORE) private readonly store: LockStore,
   ) {
-    this.backend = redis ? new RedisLockBackend(redis, options.namespace) : new MemoryLockBackend();
     this.ctx = {
-      backend: this.backend,
+      store: this.store,
       events: this.events,
       cache: options.name,
       namespace: options.namespace,
@@ -62,7 +58,7 @@ export class LockService implements OnModuleDestroy {
    * if (!lock) return 'busy';
    * try { await runImport(lock.fence) } finally { await lock.release() }
    * @example
-   * await locks.acquire('cart:9', { owner: 'user-456', ttl: '5m' }); // Enfyra-style owner value
+   * await locks.acquire('cart:9', { owner: 'user-456', ttl: '5m' }); // release later by owner: locks.release('cart:9', 'user-456')
    */
   acquire(key: string, opts?: AcquireOptions): Promise<Lock | null> {
     return this.take(key, opts, false);
@@ -110,7 +106,7 @@ export class LockService implements OnModuleDestroy {
   async release(key: string, owner: string): Promise<boolean> {
     assertLockKey(key, this.options.maxKeyLength);
     assertKey('owner', owner, this.options.maxKeyLength, OWNER_RULE);
-    const fence = await this.backend.releaseOwned(key, owner);
+    const fence = await this.store.releaseOwned(key, owner);
     if (fence !== null && this.events.wants('lock.released')) {
       this.events.emit('lock.released', {
         cache: this.options.name,
@@ -130,7 +126,7 @@ export class LockService implements OnModuleDestroy {
   async isLocked(key: string, owner?: string): Promise<boolean> {
     assertLockKey(key, this.options.maxKeyLength);
     if (owner !== undefined) assertKey('owner', owner, this.options.maxKeyLength, OWNER_RULE);
-    const holder = await this.backend.holder(key);
+    const holder = await this.store.holder(key);
     return owner === undefined ? holder !== null : holder === owner;
   }
 
@@ -158,7 +154,7 @@ export class LockService implements OnModuleDestroy {
     assertLockKey(key, this.options.maxKeyLength);
     const plan = resolveAcquireOptions(opts, this.options, this.options.maxKeyLength);
     const token = plan.owner ?? randomUUID();
-    const outcome = await acquireWithRetry(this.backend, key, token, plan);
+    const outcome = await acquireWithRetry(this.store, key, token, plan);
     if (outcome.fence === null) {
       if (this.events.wants('lock.failed')) {
         const { name: cache, namespace } = this.options;

@@ -1,4 +1,4 @@
-import type { LockBackend } from './lock-backend';
+import type { LockStore } from './lock-store';
 
 interface Held {
   token: string;
@@ -13,7 +13,7 @@ const SWEEP_EVERY = 1000;
  * Locks in process memory with the same semantics as Redis: expiry, owner checks and fences that
  * keep rising across expiries. For a single instance only (the setup without `redis`).
  */
-export class MemoryLockBackend implements LockBackend {
+export class MemoryLockStore implements LockStore {
   private readonly held = new Map<string, Held>();
   /** Like the Redis fence counters, these never expire: a fence must never be issued twice. */
   private readonly fences = new Map<string, number>();

@@ -1,9 +1,19 @@
 /**
- * Where locks live. Two implementations share one contract (test/contract/lock-contract.ts):
- * Redis (Lua scripts, shared by every instance) and memory (one process). Keys here are the
- * user's lock keys; each backend adds its own namespace. Every method is one round trip at most.
+ * Where locks live: the storage contract behind LockService. Larder's own are RedisLockStore (Lua
+ * scripts, shared by every instance) and MemoryLockStore (one process); an application can bring
+ * its own with the `lock.store` option, and run it through `describeLockContract` from
+ * `@larder/nestjs/testing`. Keys here are the caller's lock keys: a store adds its own namespace.
+ * Every method should be one round trip at most, and reject (never resolve) when the store fails:
+ * LockService then fails closed.
+ *
+ * @example
+ * class PgLockStore implements LockStore {
+ *   acquire(key: string, token: string, ttl: number) { return this.db.tryLock(key, token, ttl); } // fence or null
+ *   // release, releaseOwned, extend, holder ...
+ * }
+ * CacheModule.forRoot({ lock: { store: new PgLockStore(db) } });
  */
-export interface LockBackend {
+export interface LockStore {
   /**
    * Takes `key` for `token` for `ttl` ms if nobody holds it, and returns the new fence: strictly
    * greater than every fence issued before for this key, also across expiries. `null` when held.

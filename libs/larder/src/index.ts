@@ -1,7 +1,7 @@
 // The public surface of @larder/nestjs: every exported symbol is listed here.
 export { CacheModule } from './larder.module';
 export type { LarderModuleExtras } from './larder.module-definition';
-export { CACHE_MANAGER, LARDER_LOCK_STORE, LARDER_REDIS } from './larder.constants';
+export { CACHE_MANAGER, LARDER_LOCK_STORE, LARDER_RATE_LIMIT_STORE, LARDER_REDIS } from './larder.constants';
 export * from './errors';
 export type { Duration, DurationUnit } from './common/duration';
 export { parseDuration } from './common/duration';
@@ -53,6 +53,13 @@ export type {
   ResolvedRateLimitRule,
 } from './rate-limit/rate-limit.types';
 export type { RateLimitModuleOptions } from './rate-limit/rate-limit-options';
+export type {
+  RateLimitRuleOutcome,
+  RateLimitStore,
+  RateLimitStoreCheck,
+  RateLimitStoreOutcome,
+} from './rate-limit/rate-limit-store';
+export type { RateLimitRuleKeys } from './rate-limit/rate-limit-keys';
 export type {
   RateLimitAllowedEvent,
   RateLimitBlockedEvent,

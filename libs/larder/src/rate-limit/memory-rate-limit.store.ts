@@ -1,7 +1,12 @@
 import { LruMap } from '../common/lru-map';
-import type { RuleKeys } from './rate-limit-keys';
-import { SLIDING_SEGMENTS, TOKEN_EPSILON } from './rate-limit.script';
-import type { RateLimitStore, StoreCheck, StoreOutcome, StoreRuleOutcome } from './rate-limit.store';
+import type { RateLimitRuleKeys } from './rate-limit-keys';
+import { SLIDING_SEGMENTS, TOKEN_EPSILON } from './rate-limit.scripts';
+import type {
+  RateLimitStore,
+  RateLimitStoreCheck,
+  RateLimitStoreOutcome,
+  RateLimitRuleOutcome,
+} from './rate-limit-store';
 import type { ResolvedRateLimitRule } from './rate-limit.types';
 
 type Entry =
@@ -42,16 +47,12 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return this.entries.size;
   }
 
-  async consume(checks: StoreCheck[]): Promise<StoreOutcome> {
-    return this.consumeNow(checks);
-  }
-
-  /** The synchronous core of `consume` (check all, then commit all or none). */
-  consumeNow(checks: StoreCheck[]): StoreOutcome {
+  /** Checks all rules, then commits all or none (one synchronous step, so atomic within the process). */
+  async consume(checks: RateLimitStoreCheck[]): Promise<RateLimitStoreOutcome> {
     const now = this.clock();
     const verdicts = checks.map(({ keys, rule }) => this.check(keys, rule, now));
     const allowed = verdicts.every((v) => v.ok);
-    const rules = verdicts.map((v, i): StoreRuleOutcome => {
+    const rules = verdicts.map((v, i): RateLimitRuleOutcome => {
       const { limit, cost } = checks[i].rule;
       if (allowed) v.commit?.();
       const used = allowed ? v.used + cost : v.used;
@@ -65,7 +66,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return { allowed, rules };
   }
 
-  async reset(keys: RuleKeys[]): Promise<void> {
+  async reset(keys: RateLimitRuleKeys[]): Promise<void> {
     for (const k of keys) {
       this.entries.delete(k.state);
       this.entries.delete(k.block);
@@ -86,7 +87,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return entry as Extract<Entry, { kind: K }>;
   }
 
-  private check(keys: RuleKeys, rule: ResolvedRateLimitRule, now: number): Verdict {
+  private check(keys: RateLimitRuleKeys, rule: ResolvedRateLimitRule, now: number): Verdict {
     const { limit, blockForMs } = rule;
     const block = blockForMs > 0 ? this.live(keys.block, 'block', now) : undefined;
     if (block && block.until > now) {

@@ -18,7 +18,7 @@ export function clientTag(clientKey: string): string {
 }
 
 /** The keys one rule uses for one client. */
-export interface RuleKeys {
+export interface RateLimitRuleKeys {
   tag: string;
   /** Counter state. Algorithm and window are part of it, so changing either starts afresh instead of misreading old state. */
   state: string;
@@ -27,7 +27,7 @@ export interface RuleKeys {
 }
 
 /** `<namespace>:rl:{<tag>}:<rule>:<algorithm><window>` and `...:<rule>:block`. */
-export function ruleKeys(namespace: string, tag: string, rule: ResolvedRateLimitRule): RuleKeys {
+export function ruleKeys(namespace: string, tag: string, rule: ResolvedRateLimitRule): RateLimitRuleKeys {
   const base = `${namespace}:rl:{${tag}}:${rule.name}:`;
   return { tag, state: `${base}${ALGORITHM_TAG[rule.algorithm]}${rule.windowMs}`, block: `${base}block` };
 }

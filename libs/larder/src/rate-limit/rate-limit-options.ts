@@ -1,6 +1,7 @@
 import { IsBoolean, IsInt, IsOptional, Min } from 'class-validator';
 import { optionKeys } from '../common/known-keys';
-import { validateOptions } from '../common/validate-options';
+import { HasMethods, validateOptions } from '../common/validate-options';
+import type { RateLimitStore } from './rate-limit-store';
 import { resolveRateLimitRules } from './rate-limit-rule.resolver';
 import type { RateLimitRule, ResolvedRateLimitRule } from './rate-limit.types';
 
@@ -30,6 +31,11 @@ export interface RateLimitModuleOptions {
   legacyHeaders?: boolean;
   /** Most client/rule counters kept by the in-memory limiter (memory backend and insurance). Default 100 000. */
   maxMemoryKeys?: number;
+  /**
+   * Where counters live instead of Redis (or memory without Redis): any `RateLimitStore`. It is
+   * the application's: Larder never closes it. See docs/architecture.md, "Providing your own store".
+   */
+  store?: RateLimitStore;
 }
 
 /** `rateLimit` after validation. */
@@ -40,6 +46,7 @@ export interface ResolvedRateLimitOptions {
   headers: boolean;
   legacyHeaders: boolean;
   maxMemoryKeys: number;
+  store?: RateLimitStore;
 }
 
 /** The rate-limit slice (`LARDER_RATE_LIMIT_OPTIONS`): `rateLimit` after validation, and the namespace counters live under. */
@@ -54,6 +61,7 @@ const RATE_LIMIT_KEYS = optionKeys<RateLimitModuleOptions>({
   headers: true,
   legacyHeaders: true,
   maxMemoryKeys: true,
+  store: true,
 });
 const RATE_LIMIT_PLACE = { subject: 'Larder option', path: 'rateLimit' };
 
@@ -64,6 +72,7 @@ class RateLimitOptionRules {
   @IsOptional() @IsBoolean() headers?: boolean;
   @IsOptional() @IsBoolean() legacyHeaders?: boolean;
   @IsOptional() @IsInt() @Min(1) maxMemoryKeys?: number;
+  @IsOptional() @HasMethods(['consume', 'reset'], 'a RateLimitStore (consume, reset)') store?: RateLimitStore;
 }
 
 /**
@@ -90,5 +99,6 @@ export function resolveRateLimitOptions(raw: RateLimitModuleOptions | undefined)
     headers: options.headers ?? true,
     legacyHeaders: options.legacyHeaders ?? false,
     maxMemoryKeys: options.maxMemoryKeys ?? 100_000,
+    store: options.store,
   };
 }

@@ -4,7 +4,7 @@ import { testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { clientTag, ruleKeys } from './rate-limit-keys';
 import { isResolvedRule, resolveRateLimitRule } from './rate-limit-rule.resolver';
-import type { RateLimitStore, StoreOutcome } from './rate-limit.store';
+import type { RateLimitStore, RateLimitStoreOutcome } from './rate-limit-store';
 import type { RateLimitRule, ResolvedRateLimitRule } from './rate-limit.types';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
 
@@ -21,8 +21,9 @@ describe.each(['memory', 'redis'] as const)('rate limit store contract (%s)', (b
   let namespace: string;
   let now: number;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     if (backend === 'redis') coordinator = new RedisCoordinator(new Redis(testRedisUrl()), true, 2000);
+    await coordinator?.waitUntilReady(10_000);
   });
   afterAll(async () => {
     await coordinator?.close();
@@ -37,7 +38,7 @@ describe.each(['memory', 'redis'] as const)('rate limit store contract (%s)', (b
   function consume(
     client: string,
     ...rules: Array<RateLimitRule | ResolvedRateLimitRule>
-  ): Promise<StoreOutcome> {
+  ): Promise<RateLimitStoreOutcome> {
     return store.consume(
       rules.map((raw) => {
         const rule = isResolvedRule(raw)

@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandTimeoutError, InvalidArgumentError, StoreUnavailableError } from '../errors';
 import { assertKey } from '../common/assert-key';
-import { LARDER_RATE_LIMIT_OPTIONS, LARDER_REDIS } from '../larder.constants';
-import type { RedisCoordinator } from '../redis/redis-coordinator';
+import { LARDER_RATE_LIMIT_OPTIONS, LARDER_RATE_LIMIT_STORE } from '../larder.constants';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import type { RateLimitOptions } from './rate-limit-options';
 import { RateLimitEvents, type RateLimitEventListener, type RateLimitEventName } from './rate-limit-events';
-import { clientTag, ruleKeys, type RuleKeys } from './rate-limit-keys';
+import { clientTag, ruleKeys, type RateLimitRuleKeys } from './rate-limit-keys';
 import { checkOf, isResolvedRule, resolveRateLimitRule } from './rate-limit-rule.resolver';
-import type { StoreCheck, StoreOutcome } from './rate-limit.store';
+import type { RateLimitStore, RateLimitStoreCheck, RateLimitStoreOutcome } from './rate-limit-store';
 import type {
   RateLimitCheck,
   RateLimitDecision,
@@ -18,8 +17,8 @@ import type {
 } from './rate-limit.types';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
 
-/** After a Redis failure, how long requests go straight to the fallback before Redis is tried again. */
-const RETRY_REDIS_AFTER_MS = 1000;
+/** After a store failure, how long requests go straight to the fallback before the store is tried again. */
+const RETRY_STORE_AFTER_MS = 1000;
 
 /**
  * Rate limits for any code: HTTP (through `RateLimitGuard`), workers, GraphQL resolvers. Counters
@@ -39,27 +38,30 @@ export class RateLimitService {
   /** The validated `rateLimit` module options. */
   readonly settings: RateLimitOptions;
   private readonly namespace: string;
-  private readonly memory: MemoryRateLimitStore | null;
-  private readonly remote: RedisRateLimitStore | null;
+  /** Whether the store is the in-process one: it cannot fail, so no failure policy applies. */
+  private readonly local: boolean;
+  /** The per-instance limiter that answers while the store fails (`failOpen` with `insurance`). */
+  private readonly insurance: MemoryRateLimitStore | null;
   private readonly events = new RateLimitEvents();
   private readonly rules = new WeakMap<object, ResolvedRateLimitRule>();
-  private redisPausedUntil = 0;
+  private storePausedUntil = 0;
   private degraded = false;
 
   constructor(
     @Inject(LARDER_RATE_LIMIT_OPTIONS) options: RateLimitOptions,
-    @Inject(LARDER_REDIS) private readonly redis: RedisCoordinator | null,
+    @Inject(LARDER_RATE_LIMIT_STORE) private readonly store: RateLimitStore,
   ) {
     this.settings = options;
     this.namespace = options.namespace;
-    this.remote = redis ? new RedisRateLimitStore(redis) : null;
-    const needsMemory = !redis || (this.settings.failOpen && this.settings.insurance);
-    this.memory = needsMemory ? new MemoryRateLimitStore(this.settings.maxMemoryKeys) : null;
+    this.local = store instanceof MemoryRateLimitStore;
+    const insured = !this.local && options.failOpen && options.insurance;
+    this.insurance = insured ? new MemoryRateLimitStore(options.maxMemoryKeys) : null;
   }
 
-  /** Where counters live: `'redis'`, or `'memory'` when no Redis is configured. */
-  get backend(): 'redis' | 'memory' {
-    return this.remote ? 'redis' : 'memory';
+  /** Where counters live: `'redis'`, `'memory'` when no Redis is configured, `'custom'` for `rateLimit.store`. */
+  get backend(): 'redis' | 'memory' | 'custom' {
+    if (this.local) return 'memory';
+    return this.store instanceof RedisRateLimitStore ? 'redis' : 'custom';
   }
 
   /**
@@ -92,7 +94,7 @@ export class RateLimitService {
       const { key, rule } = checkOf(c, i);
       return { key, rule: this.resolve(rule) };
     });
-    const storeChecks: StoreCheck[] = resolved.map(({ key, rule }) => ({
+    const storeChecks: RateLimitStoreCheck[] = resolved.map(({ key, rule }) => ({
       keys: this.keysFor(key, rule),
       rule,
     }));
@@ -140,9 +142,9 @@ export class RateLimitService {
    * @example await rateLimits.reset(`login:${email}`, loginRule);
    */
   async reset(key: string, rule: RateLimitRule | ResolvedRateLimitRule): Promise<void> {
-    const keys: RuleKeys[] = [this.keysFor(key, this.resolve(rule))];
-    await this.memory?.reset(keys);
-    await this.remote?.reset(keys);
+    const keys: RateLimitRuleKeys[] = [this.keysFor(key, this.resolve(rule))];
+    await this.insurance?.reset(keys);
+    await this.store.reset(keys);
   }
 
   /**
@@ -176,31 +178,32 @@ export class RateLimitService {
    * costs what a short one does. An empty key or a non-string is a programming error: it would
    * put unrelated callers on one counter.
    */
-  private keysFor(key: string, rule: ResolvedRateLimitRule): RuleKeys {
+  private keysFor(key: string, rule: ResolvedRateLimitRule): RateLimitRuleKeys {
     assertKey('rate limit key', key, Infinity);
     return ruleKeys(this.namespace, clientTag(key), rule);
   }
 
-  /** Redis when it answers; otherwise the failure policy (insurance, open, or closed). */
-  private async run(checks: StoreCheck[]): Promise<{ outcome: StoreOutcome; degraded: boolean }> {
-    if (!this.remote || !this.redis)
-      return { outcome: (this.memory as MemoryRateLimitStore).consumeNow(checks), degraded: false };
+  /** The store when it answers; otherwise the failure policy (insurance, open, or closed). */
+  private async run(
+    checks: RateLimitStoreCheck[],
+  ): Promise<{ outcome: RateLimitStoreOutcome; degraded: boolean }> {
+    if (this.local) return { outcome: await this.store.consume(checks), degraded: false };
     let failure: Error | undefined;
-    if (this.redis.isReady && Date.now() >= this.redisPausedUntil) {
+    if (Date.now() >= this.storePausedUntil) {
       try {
-        const outcome = await this.remote.consume(checks);
+        const outcome = await this.store.consume(checks);
         this.degraded = false;
         return { outcome, degraded: false };
       } catch (error) {
         if (!(error instanceof StoreUnavailableError || error instanceof CommandTimeoutError)) throw error;
         failure = error;
-        this.redisPausedUntil = Date.now() + RETRY_REDIS_AFTER_MS;
+        this.storePausedUntil = Date.now() + RETRY_STORE_AFTER_MS;
       }
     }
-    failure ??= new StoreUnavailableError('Redis is not connected');
+    failure ??= new StoreUnavailableError('The rate-limit store failed moments ago; retrying it shortly');
     this.reportDegraded(failure);
     if (!this.settings.failOpen) throw failure;
-    if (this.memory) return { outcome: this.memory.consumeNow(checks), degraded: true };
+    if (this.insurance) return { outcome: await this.insurance.consume(checks), degraded: true };
     const rules = checks.map((c) => ({ ok: true, remaining: c.rule.limit, resetMs: 0, retryAfterMs: 0 }));
     return { outcome: { allowed: true, rules }, degraded: true };
   }
@@ -208,7 +211,7 @@ export class RateLimitService {
   private reportDegraded(error: Error): void {
     if (this.degraded) return;
     this.degraded = true;
-    const mode = !this.settings.failOpen ? 'closed' : this.memory ? 'insurance' : 'open';
+    const mode = !this.settings.failOpen ? 'closed' : this.insurance ? 'insurance' : 'open';
     this.events.emit('ratelimit.degraded', { error, mode });
   }
 }

@@ -1,7 +1,13 @@
+import { StoreUnavailableError } from '../errors';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
-import type { RuleKeys } from './rate-limit-keys';
-import { ALGORITHM_CODE, RATE_LIMIT_SCRIPT } from './rate-limit.script';
-import type { RateLimitStore, StoreCheck, StoreOutcome, StoreRuleOutcome } from './rate-limit.store';
+import type { RateLimitRuleKeys } from './rate-limit-keys';
+import { ALGORITHM_CODE, RATE_LIMIT_SCRIPT } from './rate-limit.scripts';
+import type {
+  RateLimitStore,
+  RateLimitStoreCheck,
+  RateLimitStoreOutcome,
+  RateLimitRuleOutcome,
+} from './rate-limit-store';
 
 /**
  * Counters in Redis, one Lua script per request for all its rules. On Redis Cluster, rules whose
@@ -18,12 +24,14 @@ export class RedisRateLimitStore implements RateLimitStore {
     private readonly clock?: () => number,
   ) {}
 
-  async consume(checks: StoreCheck[]): Promise<StoreOutcome> {
+  async consume(checks: RateLimitStoreCheck[]): Promise<RateLimitStoreOutcome> {
+    // Not connected: say so at once rather than wait for a command the client refuses anyway.
+    if (!this.redis.isReady) throw new StoreUnavailableError('Redis is not connected');
     if (!this.redis.isCluster || checks.every((c) => c.keys.tag === checks[0].keys.tag))
       return this.run(checks);
     const groups = new Map<string, number[]>();
     checks.forEach((c, i) => groups.set(c.keys.tag, [...(groups.get(c.keys.tag) ?? []), i]));
-    const rules: StoreRuleOutcome[] = new Array(checks.length);
+    const rules: RateLimitRuleOutcome[] = new Array(checks.length);
     let allowed = true;
     for (const indexes of groups.values()) {
       if (!allowed) break;
@@ -38,14 +46,14 @@ export class RedisRateLimitStore implements RateLimitStore {
     return { allowed, rules };
   }
 
-  async reset(keys: RuleKeys[]): Promise<void> {
+  async reset(keys: RateLimitRuleKeys[]): Promise<void> {
     if (keys.length === 0) return;
     await this.redis.call('rate limit reset', async (client) => {
       for (const k of keys) await client.del(k.state, k.block);
     });
   }
 
-  private async run(checks: StoreCheck[]): Promise<StoreOutcome> {
+  private async run(checks: RateLimitStoreCheck[]): Promise<RateLimitStoreOutcome> {
     const keys: string[] = [];
     const args: Array<string | number> = [this.clock ? this.clock() : ''];
     for (const { keys: k, rule } of checks) {
@@ -53,7 +61,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       args.push(ALGORITHM_CODE[rule.algorithm], rule.limit, rule.windowMs, rule.cost, rule.blockForMs);
     }
     const reply = (await this.redis.eval(RATE_LIMIT_SCRIPT, keys, args)) as number[];
-    const rules: StoreRuleOutcome[] = [];
+    const rules: RateLimitRuleOutcome[] = [];
     for (let i = 0; i < checks.length; i++) {
       const at = 1 + i * 4;
       rules.push({

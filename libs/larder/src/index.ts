@@ -1,7 +1,14 @@
 // The public surface of @larder/nestjs: every exported symbol is listed here.
 export { CacheModule } from './larder.module';
 export type { LarderModuleExtras } from './larder.module-definition';
-export { CACHE_MANAGER, LARDER_LOCK_STORE, LARDER_RATE_LIMIT_STORE, LARDER_REDIS } from './larder.constants';
+export {
+  CACHE_MANAGER,
+  LARDER_CACHE_STORE,
+  LARDER_LOCK_STORE,
+  LARDER_RATE_LIMIT_STORE,
+  LARDER_REDIS,
+  LARDER_SESSION_STORE,
+} from './larder.constants';
 export * from './errors';
 export type { Duration, DurationUnit } from './common/duration';
 export { parseDuration } from './common/duration';
@@ -13,6 +20,7 @@ export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './common/problem-deta
 export { CacheService } from './cache/cache.service';
 export { CacheScope, type CacheEntry, type CacheSetOptions } from './cache/cache-scope';
 export { IoredisKeyvStore } from './cache/stores/ioredis-keyv.store';
+export type { CacheStore, Removal } from './cache/stores/cache-store';
 export type {
   CacheEventBase,
   CacheEventListener,
@@ -94,6 +102,13 @@ export type {
 } from './session/session.types';
 export type { SessionCookieOptions, SessionModuleOptions, SessionSameSite } from './session/session-options';
 export type { IncomingHeaders } from './session/session-cookie';
+export type {
+  DataMerge,
+  SessionStore,
+  SessionWrite,
+  SessionWriteResult,
+  StoredSession,
+} from './session/session-store';
 export type {
   SessionEndReason,
   SessionEventListener,

@@ -26,6 +26,8 @@ export const LARDER_REDIS = Symbol.for('LARDER:REDIS');
 export const LARDER_LOCK_STORE = Symbol.for('LARDER:LOCK_STORE');
 /** Where rate-limit counters live (`RateLimitStore`): Redis, memory, or the `rateLimit.store` option. */
 export const LARDER_RATE_LIMIT_STORE = Symbol.for('LARDER:RATE_LIMIT_STORE');
+/** Where sessions live (`SessionStore`): Redis, memory, or the `session.store` option. */
+export const LARDER_SESSION_STORE = Symbol.for('LARDER:SESSION_STORE');
 /** Where cache values and their tags live (`CacheStore`). */
 export const LARDER_CACHE_STORE = Symbol.for('LARDER:VALUE_BACKEND');
 

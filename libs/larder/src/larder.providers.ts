@@ -107,4 +107,4 @@ export const CORE_PROVIDERS: Provider[] = [
 ];
 
 /** What a module importing CacheModule can inject. */
-export const CORE_EXPORTS = [CacheService, CACHE_MANAGER, LARDER_REDIS];
+export const CORE_EXPORTS = [CacheService, CACHE_MANAGER, LARDER_REDIS, LARDER_CACHE_STORE];

@@ -1,7 +1,7 @@
 /**
  * Where sessions live in Redis, under the module namespace:
  *
- *   <namespace>:sess:{s:<namespace>}:<handle>        hash: data fields `d:<name>` + meta (c, a, x, t, u)
+ *   <namespace>:sess:{s:<namespace>}:<handle>        string: `s1|<times>|<version>|<user>|<data>` (session.scripts.ts)
  *   <namespace>:sess-user:{s:<namespace>}:<userKey>  sorted set of handles, scored by absolute deadline (µs)
  *
  * `handle` is SHA-256(id) and `userKey` SHA-256(userId), both base64url, so a key listing shows

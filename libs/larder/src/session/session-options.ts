@@ -2,7 +2,8 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, 
 import { parseDuration, parseOptionalDuration, type Duration } from '../common/duration';
 import type { Serializer } from '../common/serializer';
 import { optionKeys } from '../common/known-keys';
-import { IsDuration, invalidOption, validateOptions } from '../common/validate-options';
+import { HasMethods, IsDuration, invalidOption, validateOptions } from '../common/validate-options';
+import type { SessionStore } from './session-store';
 
 const DAY = 86_400_000;
 
@@ -46,6 +47,11 @@ export interface SessionModuleOptions {
   /** Accept `Authorization: Bearer <id>` in `SessionGuard` when no cookie is sent. Default true. */
   bearer?: boolean;
   cookie?: SessionCookieOptions;
+  /**
+   * Where sessions live instead of Redis (or memory without Redis): any `SessionStore`. It is the
+   * application's: Larder never closes it. See docs/architecture.md, "Providing your own store".
+   */
+  store?: SessionStore;
 }
 
 /** Session options after validation; durations in milliseconds. */
@@ -57,6 +63,7 @@ export interface ResolvedSessionOptions {
   maxPerUser: number;
   bearer: boolean;
   cookie: { name: string; secure: boolean; sameSite: SessionSameSite; path: string; domain?: string };
+  store?: SessionStore;
 }
 
 /** The session slice (`LARDER_SESSION_OPTIONS`): `session` after validation, the namespace and the serializer of session data. */
@@ -76,6 +83,7 @@ const SESSION_KEYS = optionKeys<SessionModuleOptions>({
   maxPerUser: true,
   bearer: true,
   cookie: true,
+  store: true,
 });
 const COOKIE_KEYS = optionKeys<SessionCookieOptions>({
   name: true,
@@ -92,6 +100,12 @@ class SessionOptionRules {
   @IsOptional() @IsDuration() maxLifetime?: Duration;
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000) maxPerUser?: number;
   @IsOptional() @IsBoolean() bearer?: boolean;
+  @IsOptional()
+  @HasMethods(
+    ['write', 'read', 'update', 'touch', 'destroy', 'list', 'destroyAll'],
+    'a SessionStore (write, read, update, touch, destroy, list, destroyAll)',
+  )
+  store?: SessionStore;
 }
 
 /** The rules of `session.cookie`. */
@@ -166,5 +180,6 @@ export function resolveSessionOptions(raw: SessionModuleOptions | undefined): Re
       path: cookie.path ?? '/',
       domain: cookie.domain,
     },
+    store: options.store,
   };
 }

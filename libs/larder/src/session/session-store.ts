@@ -1,7 +1,8 @@
-/**
+/*
  * The storage contract behind SessionService, met by the Redis store and the memory store alike
- * (one contract spec runs both). Stores see handles (hashed ids) and the encoded data only; ids,
- * validation, encoding, events and error mapping live in the service.
+ * (one contract suite runs both, and can run an application's own). Stores see handles (hashed
+ * ids) and the encoded data only; ids, validation, encoding, events and error mapping live in the
+ * service.
  */
 
 /** A stored session; times are epoch milliseconds on the store's clock. */
@@ -55,6 +56,15 @@ export interface SessionWriteResult {
  */
 export type DataMerge = (current: string) => string;
 
+/**
+ * Where sessions live. Larder's own are RedisSessionStore (one script per operation) and
+ * MemorySessionStore; the `session.store` option brings the application's own, provided through
+ * `LARDER_SESSION_STORE`. Every operation is atomic (an update never resurrects a destroyed
+ * session, a rotation has exactly one winner) and a store that cannot answer rejects, so the
+ * service fails closed.
+ *
+ * @example CacheModule.forRoot({ session: { store: new PgSessionStore(pool), ttl: '1h' } })
+ */
 export interface SessionStore {
   /** Returns undefined when `source` is given but gone (rotated or destroyed meanwhile). */
   write(request: SessionWrite): Promise<SessionWriteResult | undefined>;
@@ -70,5 +80,6 @@ export interface SessionStore {
   list(userKey: string): Promise<StoredSession[]>;
   /** Atomically deletes every session of a user; returns the handles of those that were live. */
   destroyAll(userKey: string): Promise<string[]>;
+  /** Releases what the store holds; called at shutdown for the stores Larder creates, never for the `session.store` option. */
   close(): Promise<void>;
 }

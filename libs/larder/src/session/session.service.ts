@@ -1,10 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { LARDER_REDIS, LARDER_SESSION_OPTIONS } from '../larder.constants';
+import { LARDER_SESSION_OPTIONS, LARDER_SESSION_STORE } from '../larder.constants';
 import { parseDuration } from '../common/duration';
 import type { Serializer } from '../common/serializer';
-import type { RedisCoordinator } from '../redis/redis-coordinator';
-import { MemorySessionStore } from './memory-session.store';
-import { RedisSessionStore } from './redis-session.store';
 import {
   checkCreateOptions,
   checkRotateOptions,
@@ -17,7 +14,6 @@ import { checkFields, decodeData, encodeData, toSession, toSummary } from './ses
 import { readBearer, readCookie, serializeCookie, type IncomingHeaders } from './session-cookie';
 import { SessionEvents, type SessionEventListener, type SessionEventName } from './session-events';
 import { isWellFormedSessionId, newSessionId, sessionHandle, userHandle } from './session-id';
-import { sessionKeys } from './session-keys';
 import type { ResolvedSessionOptions, SessionOptions } from './session-options';
 import type { SessionStore, SessionWriteResult } from './session-store';
 import type {
@@ -31,7 +27,7 @@ import type {
 } from './session.types';
 
 /**
- * Server-side sessions in Redis (or in memory without Redis): random 256-bit ids, stored under
+ * Server-side sessions in Redis (or in memory without Redis, or the `session.store` option): random 256-bit ids, stored under
  * their SHA-256; idle expiry that can slide (`rolling`) up to an absolute `maxLifetime`; atomic
  * merges that never bring a destroyed session back; rotation against fixation; and a per-user
  * index for "log out everywhere" and `maxPerUser`. Fails closed: when Redis fails, every method
@@ -48,19 +44,15 @@ import type {
 export class SessionService implements OnApplicationShutdown {
   /** The validated `session` module options. */
   readonly options: ResolvedSessionOptions;
-  private readonly store: SessionStore;
   private readonly serializer: Serializer;
   private readonly events = new SessionEvents();
 
   constructor(
     @Inject(LARDER_SESSION_OPTIONS) options: SessionOptions,
-    @Inject(LARDER_REDIS) redis: RedisCoordinator | null,
+    @Inject(LARDER_SESSION_STORE) private readonly store: SessionStore,
   ) {
     this.options = options;
     this.serializer = options.serializer;
-    this.store = redis
-      ? new RedisSessionStore(redis, sessionKeys(options.namespace))
-      : new MemorySessionStore();
   }
 
   /**
@@ -274,7 +266,8 @@ export class SessionService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.store.close();
+    // A store given as `session.store` is the application's to close.
+    if (this.options.store === undefined) await this.store.close();
   }
 
   private created(

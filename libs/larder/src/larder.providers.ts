@@ -89,7 +89,7 @@ export const CORE_PROVIDERS: Provider[] = [
       const cache = createCache({ stores: [store.keyv], ttl: options.defaultTtl || undefined });
       // cache-manager's keys are root keys: L1 holds them under the root's layout.
       const drop = (event: { key?: string; keys?: string[]; list?: Array<{ key: string }> }) =>
-        core.invalidateLocal({
+        core.dropCopies({
           keys: [
             ...(event.key ? [event.key] : []),
             ...(event.keys ?? []),
@@ -99,7 +99,7 @@ export const CORE_PROVIDERS: Provider[] = [
       // 'mdel' is emitted but missing from cache-manager's event typings.
       const on = cache.on as unknown as (event: string, listener: typeof drop) => void;
       for (const name of ['set', 'del', 'mset', 'mdel']) on.call(cache, name, drop);
-      cache.on('clear', () => core.invalidateLocal({ prefix: '' }));
+      cache.on('clear', () => core.dropCopies({ prefix: '' }));
       return cache;
     },
   },

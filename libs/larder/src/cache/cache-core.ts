@@ -53,55 +53,25 @@ export class CacheCore {
    * `fallback` (fail open) or, when `rethrow` is set, reject with a typed error.
    *
    * Every cache read and write passes here, so it is one promise and no timer of its own: the
-   * calls share one (CallDeadlines), and the timeout message is only built when a call times out.
-   * `boundedPerRoundTrip` marks operations of many round trips (clear) whose every round trip is
-   * already bounded by the coordinator: one overall timeout would cut a large clear off midway.
+   * calls share one (CallDeadlines.bound, the mechanism Redis coordination calls use too), and the
+   * timeout message is only built when a call times out. `boundedPerRoundTrip` marks operations of
+   * many round trips (clear) whose every round trip is already bounded by the coordinator: one
+   * overall timeout would cut a large clear off midway.
    */
-  guard<T>(
+  storeCall<T>(
     operation: string,
     scope: Scope,
     key: string | undefined,
     run: () => Promise<T>,
     onFailure: { fallback: T; rethrow: boolean; boundedPerRoundTrip?: boolean },
   ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      // Only the first outcome counts: after a timeout, the late result of the call is ignored.
-      let settled = false;
-      const fail = (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        try {
-          resolve(this.failed(operation, scope, key, error, onFailure));
-        } catch (typed) {
-          reject(typed);
-        }
-      };
-      let pending: Promise<T>;
-      try {
-        pending = run();
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      const deadlines = this.deadlines;
-      const call = onFailure.boundedPerRoundTrip
-        ? undefined
-        : deadlines.watch(() =>
-            fail(new CommandTimeoutError(`cache ${operation} timed out after ${deadlines.ms}ms`)),
-          );
-      void pending.then(
-        (value) => {
-          if (call) deadlines.unwatch(call);
-          if (settled) return;
-          settled = true;
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (call) deadlines.unwatch(call);
-          fail(error);
-        },
-      );
-    });
+    const deadlines = this.deadlines;
+    return deadlines.bound(
+      run,
+      () => new CommandTimeoutError(`cache ${operation} timed out after ${deadlines.ms}ms`),
+      (error) => this.failed(operation, scope, key, error, onFailure),
+      !onFailure.boundedPerRoundTrip,
+    );
   }
 
   /** What a failed store call turns into: the fallback, or a typed error to throw. */
@@ -133,8 +103,8 @@ export class CacheCore {
     return error instanceof StoreUnavailableError || error instanceof CommandTimeoutError;
   }
 
-  /** Drops L1 copies here and tells other instances to do the same. */
-  invalidateLocal(change: { keys?: string[]; prefix?: string }): void {
+  /** Drops the L1 copies of what changed, here and (through the invalidation bus) on every other instance. */
+  dropCopies(change: { keys?: string[]; prefix?: string }): void {
     if (!this.l1) return;
     if (change.keys) for (const key of change.keys) this.l1.delete(key);
     if (change.prefix !== undefined) this.l1.deletePrefix(change.prefix);

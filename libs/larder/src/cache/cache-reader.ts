@@ -35,7 +35,7 @@ export class CacheReader {
     if (cached !== undefined) return Promise.resolve(cached);
     const started = performance.now();
     return this.core
-      .guard('get', this.scope, key, () => this.core.store.keyv.get(full, { raw: true }), FAIL_OPEN)
+      .storeCall('get', this.scope, key, () => this.core.store.keyv.get(full, { raw: true }), FAIL_OPEN)
       .then((raw) => this.record(key, full, raw as Raw, started));
   }
 
@@ -80,7 +80,7 @@ export class CacheReader {
     if (missing.length === 0) return results;
     const started = performance.now();
     const fulls = missing.map((key) => entryKey(this.scope.prefix, key));
-    const raws = (await this.core.guard(
+    const raws = (await this.core.storeCall(
       'getMany',
       this.scope,
       undefined,
@@ -99,14 +99,14 @@ export class CacheReader {
   async has(key: string): Promise<boolean> {
     const full = entryKey(this.scope.prefix, key);
     if (this.core.l1?.get(full) !== undefined) return true;
-    return this.core.guard('has', this.scope, key, () => this.core.store.keyv.has(full), {
+    return this.core.storeCall('has', this.scope, key, () => this.core.store.keyv.has(full), {
       fallback: false,
       rethrow: false,
     });
   }
 
   ttl(key: string): Promise<number | undefined> {
-    return this.core.guard(
+    return this.core.storeCall(
       'ttl',
       this.scope,
       key,

@@ -37,7 +37,7 @@ export class CacheWriter {
     const full = entryKey(this.scope.prefix, key);
     const started = performance.now();
     const fullTags = tags.map((t) => entryKey(this.scope.prefix, t));
-    const ok = await this.core.guard(
+    const ok = await this.core.storeCall(
       'set',
       this.scope,
       key,
@@ -47,7 +47,7 @@ export class CacheWriter {
       },
       { fallback: false, rethrow },
     );
-    this.core.invalidateLocal({ keys: [full] });
+    this.core.dropCopies({ keys: [full] });
     if (!ok) return;
     this.core.l1?.set(full, entry.value, ttl > 0 ? Date.now() + ttl : undefined, entry.size);
     this.core.counters.writes++;
@@ -63,7 +63,7 @@ export class CacheWriter {
 
   async delMany(keys: string[]): Promise<void> {
     const fulls = keys.map((k) => entryKey(this.scope.prefix, k));
-    const ok = await this.core.guard(
+    const ok = await this.core.storeCall(
       'del',
       this.scope,
       keys.length === 1 ? keys[0] : undefined,
@@ -73,7 +73,7 @@ export class CacheWriter {
       },
       { fallback: false, rethrow: this.rethrow },
     );
-    this.core.invalidateLocal({ keys: fulls });
+    this.core.dropCopies({ keys: fulls });
     if (!ok) return;
     this.core.counters.deletes += keys.length;
     if (this.core.events.wants('delete'))
@@ -82,13 +82,13 @@ export class CacheWriter {
 
   async invalidateTags(tags: string[]): Promise<number> {
     const fullTags = tags.map((t) => entryKey(this.scope.prefix, t));
-    return this.core.guard(
+    return this.core.storeCall(
       'invalidateTags',
       this.scope,
       undefined,
       async () => {
         const { keys: fulls, removed } = await this.core.store.invalidateTags(fullTags);
-        this.core.invalidateLocal({ keys: fulls });
+        this.core.dropCopies({ keys: fulls });
         this.core.counters.deletes += removed;
         if (this.core.events.wants('delete')) {
           for (const full of fulls)
@@ -102,7 +102,7 @@ export class CacheWriter {
 
   async clear(): Promise<number> {
     const prefix = this.scope.prefix;
-    const removed = await this.core.guard(
+    const removed = await this.core.storeCall(
       'clear',
       this.scope,
       undefined,
@@ -114,13 +114,13 @@ export class CacheWriter {
       },
       { fallback: 0, rethrow: this.rethrow, boundedPerRoundTrip: this.core.store.kind === 'redis' },
     );
-    this.core.invalidateLocal({ prefix });
+    this.core.dropCopies({ prefix });
     return removed;
   }
 
   async increment(key: string, by: number, ttl: number): Promise<number> {
     const full = entryKey(this.scope.prefix, key);
-    const value = await this.core.guard(
+    const value = await this.core.storeCall(
       'increment',
       this.scope,
       key,
@@ -130,7 +130,7 @@ export class CacheWriter {
         rethrow: true,
       },
     );
-    this.core.invalidateLocal({ keys: [full] });
+    this.core.dropCopies({ keys: [full] });
     this.core.counters.writes++;
     if (this.core.events.wants('write')) this.core.events.emit('write', this.core.base(this.scope, key));
     return value;

@@ -25,6 +25,56 @@ export class CallDeadlines {
 
   constructor(readonly ms: number) {}
 
+  /**
+   * The one bounded-call mechanism (Redis coordination calls and cache store calls): runs `run`
+   * and settles with its outcome or, if it is still pending `ms` after it started, with
+   * `recover(timeoutError())`. A failure goes through `recover` too: what it returns resolves the
+   * call, what it throws rejects it. One promise per call and no timer of its own; the late
+   * outcome of a call that timed out is ignored, and always observed.
+   * @param watch false for an operation of many round trips that bounds each of them itself
+   * @example deadlines.bound(() => client.get(key), () => new CommandTimeoutError('GET timed out'), (e) => { throw e; })
+   */
+  bound<T>(
+    run: () => Promise<T>,
+    timeoutError: () => Error,
+    recover: (error: unknown) => T,
+    watch = true,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      // Only the first outcome counts: after a timeout, the late result of the call is ignored.
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        try {
+          resolve(recover(error));
+        } catch (typed) {
+          reject(typed);
+        }
+      };
+      let pending: Promise<T>;
+      try {
+        pending = run();
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      const call = watch ? this.watch(() => fail(timeoutError())) : undefined;
+      void pending.then(
+        (value) => {
+          if (call) this.unwatch(call);
+          if (settled) return;
+          settled = true;
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (call) this.unwatch(call);
+          fail(error);
+        },
+      );
+    });
+  }
+
   /** Watches a call that started now; `expire` runs if it is still watched `ms` from now. */
   watch(expire: () => void): WatchedCall {
     const call: WatchedCall = { deadline: performance.now() + this.ms, expire };

@@ -51,37 +51,14 @@ export class RedisCoordinator {
    * rather than a timer per command, which cost several µs per call; a late reply is ignored.
    */
   call<T>(what: string, run: (client: RedisClient) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const fail = (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        reject(toTypedError(what, error));
-      };
-      let pending: Promise<T>;
-      try {
-        pending = run(this.client);
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      const deadlines = this.deadlines;
-      const watched = deadlines.watch(() =>
-        fail(new CommandTimeoutError(`Redis ${what} timed out after ${deadlines.ms}ms`)),
-      );
-      void pending.then(
-        (value) => {
-          deadlines.unwatch(watched);
-          if (settled) return;
-          settled = true;
-          resolve(value);
-        },
-        (error: unknown) => {
-          deadlines.unwatch(watched);
-          fail(error);
-        },
-      );
-    });
+    const deadlines = this.deadlines;
+    return deadlines.bound(
+      () => run(this.client),
+      () => new CommandTimeoutError(`Redis ${what} timed out after ${deadlines.ms}ms`),
+      (error) => {
+        throw toTypedError(what, error);
+      },
+    );
   }
 
   /** Runs a Lua script by EVALSHA, loading it with EVAL the first time a server has not seen it. */

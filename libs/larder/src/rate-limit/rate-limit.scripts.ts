@@ -1,3 +1,4 @@
+import { REDIS_TIME } from '../common/lua-prelude';
 import { defineLuaScript } from '../redis/lua-script';
 
 /** Algorithm codes passed to the script (and used by the memory store's mirror of it). */
@@ -25,11 +26,8 @@ export const RATE_LIMIT_SCRIPT = defineLuaScript(
   'rate-limit',
   `
 if redis.replicate_commands then redis.replicate_commands() end
-local now = tonumber(ARGV[1])
-if not now then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+${REDIS_TIME}local now = tonumber(ARGV[1])
+if not now then now = redisTimeMs() end
 local SEGMENTS = ${SLIDING_SEGMENTS}
 local EPS = ${TOKEN_EPSILON}
 local n = #KEYS / 2

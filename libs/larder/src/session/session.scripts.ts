@@ -1,3 +1,4 @@
+import { REDIS_TIME } from '../common/lua-prelude';
 import { defineLuaScript } from '../redis/lua-script';
 
 /*
@@ -11,8 +12,7 @@ import { defineLuaScript } from '../redis/lua-script';
  * caller runs them again. Time is the Redis server's (TIME), so instances with skewed clocks agree.
  */
 
-const NOW = `local clock = redis.call('TIME')
-local nowUs = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+const NOW = `${REDIS_TIME}local nowUs = redisTimeUs()
 local now = math.floor(nowUs / 1000)
 `;
 

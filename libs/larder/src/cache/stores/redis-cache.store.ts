@@ -1,13 +1,14 @@
 import KeyvRedis from '@keyv/redis';
 import type { Keyv } from 'keyv';
 import { InvalidArgumentError } from '../../errors';
-import { defineLuaScript, type LuaScript } from '../../redis/lua-script';
+import type { LuaScript } from '../../redis/lua-script';
 import { toTypedError, type RedisCoordinator } from '../../redis/redis-coordinator';
 import { withTimeout } from '../../redis/with-timeout';
 import { scanAndUnlink, unlinkKeys } from '../../redis/scan-unlink';
 import type { CacheRedisKeys } from '../cache-keys';
 import { RedisTagStore } from '../tags/redis-tag.store';
 import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from '../tags/tag.scripts';
+import { INCREMENT } from './cache.scripts';
 import type { EncodedValue } from './encoded-value';
 import type { Removal, CacheStore } from './cache-store';
 
@@ -17,25 +18,6 @@ export type ScriptRunner = (
   keys: string[],
   args: Array<string | number>,
 ) => Promise<unknown>;
-
-/**
- * Atomic increment. A value written by `set` (a JSON envelope holding an integer) is first turned
- * into a bare integer, keeping its TTL; a new counter gets the TTL in ARGV[2] (0 = none).
- */
-const INCREMENT = defineLuaScript(
-  'increment',
-  `local raw = redis.call('GET', KEYS[1])
-if raw and not string.match(raw, '^%-?%d+$') then
-  local ok, doc = pcall(cjson.decode, raw)
-  if not ok or type(doc) ~= 'table' or type(doc.value) ~= 'number' or doc.value % 1 ~= 0 then
-    return redis.error_reply('LARDER_NOT_INTEGER')
-  end
-  redis.call('SET', KEYS[1], string.format('%d', doc.value), 'KEEPTTL')
-end
-local n = redis.call('INCRBY', KEYS[1], ARGV[1])
-if not raw and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return n`,
-);
 
 /**
  * Cache values in Redis (read through @keyv/redis or the shared ioredis connection), with the tag

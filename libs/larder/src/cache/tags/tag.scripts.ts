@@ -1,3 +1,4 @@
+import { REDIS_TIME } from '../../common/lua-prelude';
 import { defineLuaScript } from '../../redis/lua-script';
 
 /*
@@ -12,11 +13,7 @@ import { defineLuaScript } from '../../redis/lua-script';
  * On a cluster the `INDEX_*` scripts, confined to the index slot, run beside plain value commands.
  */
 
-const INDEX = `local function nowMs()
-  local clock = redis.call('TIME')
-  return tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-end
--- Removes the entry from every tag its record lists, then the record.
+const INDEX = `${REDIS_TIME}-- Removes the entry from every tag its record lists, then the record.
 local function forget(tagPrefix, record, entry)
   local tags = redis.call('SMEMBERS', record)
   for i = 1, #tags do redis.call('ZREM', tagPrefix .. tags[i], entry) end
@@ -27,7 +24,7 @@ end
 local function retag(tagPrefix, record, entry, ttl, keyFrom, argFrom)
   forget(tagPrefix, record, entry)
   if #KEYS < keyFrom then return end
-  local now = nowMs()
+  local now = redisTimeMs()
   local score = '+inf'
   if ttl > 0 then score = string.format('%d', now + ttl) end
   for i = keyFrom, #KEYS do
@@ -43,7 +40,7 @@ end
 -- Deletes the tag sets KEYS and forgets every live entry they hold, from its other tags too.
 -- Returns those entries, each once.
 local function take(tagPrefix, recordPrefix)
-  local live = string.format('(%d', nowMs())
+  local live = string.format('(%d', redisTimeMs())
   local seen, entries = {}, {}
   for i = 1, #KEYS do
     local members = redis.call('ZRANGEBYSCORE', KEYS[i], live, '+inf')

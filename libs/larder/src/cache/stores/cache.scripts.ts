@@ -1,0 +1,22 @@
+import { defineLuaScript } from '../../redis/lua-script';
+
+/* Value scripts of the Redis cache store; those that change value and tag index together are in tags/tag.scripts.ts. */
+
+/**
+ * Atomic increment. A value written by `set` (a JSON envelope holding an integer) is first turned
+ * into a bare integer, keeping its TTL; a new counter gets the TTL in ARGV[2] (0 = none).
+ */
+export const INCREMENT = defineLuaScript(
+  'increment',
+  `local raw = redis.call('GET', KEYS[1])
+if raw and not string.match(raw, '^%-?%d+$') then
+  local ok, doc = pcall(cjson.decode, raw)
+  if not ok or type(doc) ~= 'table' or type(doc.value) ~= 'number' or doc.value % 1 ~= 0 then
+    return redis.error_reply('LARDER_NOT_INTEGER')
+  end
+  redis.call('SET', KEYS[1], string.format('%d', doc.value), 'KEEPTTL')
+end
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if not raw and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return n`,
+);

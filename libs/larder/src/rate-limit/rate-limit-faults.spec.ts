@@ -9,7 +9,7 @@ import {
 } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
 import { eventually, uniqueNamespace } from '#test/test-helpers';
-import { startRateLimitApp } from './testing/rate-limit-test-app';
+import { startRateLimitApp } from './rate-limit-test-app.fixtures';
 
 // Stops and pauses its own redis-server, so other test files are never disturbed.
 describe('rate limits while Redis fails', () => {

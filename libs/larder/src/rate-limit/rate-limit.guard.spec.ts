@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { testRedisUrl, uniqueNamespace } from '#test/test-helpers';
-import { startRateLimitApp, type AdapterKind } from './testing/rate-limit-test-app';
+import { startRateLimitApp, type AdapterKind } from './rate-limit-test-app.fixtures';
 
 describe.each(['express', 'fastify'] as const)(
   'RateLimitGuard over HTTP (%s, Redis)',

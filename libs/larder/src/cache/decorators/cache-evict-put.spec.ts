@@ -1,7 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
 import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
 import { createLarderModule, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
-import { CatalogError, CatalogService } from './testing/catalog.fixtures';
+import { CatalogError, CatalogService } from './catalog.fixtures';
 
 const setups: Array<[string, () => LarderModuleOptions]> = [
   ['memory', () => ({})],

@@ -3,7 +3,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
 import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
 import { hashArguments } from './argument-hash';
-import { CatalogError, CatalogService } from './testing/catalog.fixtures';
+import { CatalogError, CatalogService } from './catalog.fixtures';
 
 const setups: Array<[string, () => LarderModuleOptions]> = [
   ['memory', () => ({})],

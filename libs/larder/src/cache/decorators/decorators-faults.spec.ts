@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
 import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
-import { CatalogError, CatalogService } from './testing/catalog.fixtures';
+import { CatalogError, CatalogService } from './catalog.fixtures';
 
 const COMMAND_TIMEOUT = 200;
 /** Generous slack for a loaded 2-core machine: the point is "bounded", not "fast". */

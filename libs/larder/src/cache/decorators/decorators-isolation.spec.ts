@@ -2,7 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Cacheable, CacheModule, CacheService, type LarderModuleOptions } from '@larder/nestjs';
 import { createLarderModule, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
-import { CatalogService } from './testing/catalog.fixtures';
+import { CatalogService } from './catalog.fixtures';
 
 const setups: Array<[string, () => LarderModuleOptions]> = [
   ['memory', () => ({})],

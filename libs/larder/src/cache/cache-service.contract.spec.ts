@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
-import { describeCacheContract } from '#test/contract/cache-contract';
+import { describeCacheContract } from '@larder/nestjs/testing';
 import { testRedisUrl } from '#test/test-helpers';
 
 describeCacheContract('memory', () => ({}));

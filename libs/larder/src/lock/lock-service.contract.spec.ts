@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { describeLockContract } from '#test/contract/lock-contract';
+import { describeLockContract } from '@larder/nestjs/testing';
 import { MapLockStore } from '#test/fixtures/map-lock.store';
 import { testRedisUrl } from '#test/test-helpers';
 

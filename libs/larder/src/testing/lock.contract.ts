@@ -1,4 +1,4 @@
-import type { TestingModule } from '@nestjs/testing';
+import { jestGlobals } from './jest-globals';
 import {
   Lock,
   LockLostError,
@@ -6,24 +6,31 @@ import {
   LockService,
   type LarderModuleOptions,
   type LockEventMap,
-} from '@larder/nestjs';
-import { createLarderModule, eventually, uniqueNamespace } from '../test-helpers';
+} from '../index';
+import { startLarder, eventually, uniqueNamespace, type LarderTestingModule } from './testing-module';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Slack for timing bounds on a loaded 2-core machine: generous, the point is "bounded". */
 const MARGIN = 700;
 
 /**
- * The behaviour every lock backend must share: memory (one process) and Redis (URL or a shared
- * ioredis instance). Each setup runs this whole suite.
+ * Runs LockService on one setup through everything a lock promises: one holder at a time, fences
+ * that keep rising across expiries, stale handles that can do nothing, waiting, auto-extension,
+ * release by owner. Memory, Redis (URL or a shared ioredis instance) and an application's own
+ * LockStore (the `lock.store` option) all run it. A jest suite (it calls describe/it/expect);
+ * `makeOptions` runs before each test.
+ *
+ * @example
+ * describeLockContract('Postgres', () => ({ lock: { store: new PgLockStore(pool) } }));
  */
 export function describeLockContract(setup: string, makeOptions: () => LarderModuleOptions): void {
+  const { afterEach, beforeEach, describe, expect, it } = jestGlobals();
   describe(`LockService contract: ${setup}`, () => {
-    let moduleRef: TestingModule;
+    let moduleRef: LarderTestingModule;
     let locks: LockService;
 
     beforeEach(async () => {
-      moduleRef = await createLarderModule({ namespace: uniqueNamespace('lock'), ...makeOptions() });
+      moduleRef = await startLarder({ namespace: uniqueNamespace('lock'), ...makeOptions() });
       locks = moduleRef.get(LockService);
     });
 
@@ -120,7 +127,7 @@ export function describeLockContract(setup: string, makeOptions: () => LarderMod
       await eventually(async () => !(await locks.isLocked('tiny')), 3000, 'the extended lock to expire');
 
       // The same through the module-wide default.
-      const other = await createLarderModule({
+      const other = await startLarder({
         namespace: uniqueNamespace('lock'),
         ...makeOptions(),
         lock: { ttl: 0.4 },
@@ -352,7 +359,7 @@ export function describeLockContract(setup: string, makeOptions: () => LarderMod
     });
 
     it('gives up held locks when the module closes: signal aborts, timers stop', async () => {
-      const other = await createLarderModule({ namespace: uniqueNamespace('lock'), ...makeOptions() });
+      const other = await startLarder({ namespace: uniqueNamespace('lock'), ...makeOptions() });
       const lost: Array<LockEventMap['lock.lost']> = [];
       let lock: Lock | null | undefined;
       try {

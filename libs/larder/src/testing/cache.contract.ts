@@ -1,19 +1,24 @@
-import type { TestingModule } from '@nestjs/testing';
+import { jestGlobals } from './jest-globals';
 import type { Cache } from 'cache-manager';
-import { CACHE_MANAGER, CacheService, type CacheScope, type LarderModuleOptions } from '@larder/nestjs';
-import { createLarderModule, eventually, uniqueNamespace } from '../test-helpers';
+import { CACHE_MANAGER, CacheService, type CacheScope, type LarderModuleOptions } from '../index';
+import { startLarder, eventually, uniqueNamespace, type LarderTestingModule } from './testing-module';
 
 /**
- * The behaviour every store setup must share: memory, Redis through @keyv/redis, a shared ioredis
- * instance, L1 in front of Redis, and any Keyv store. Each setup runs this whole suite.
+ * Runs the whole CacheService API on one setup: the behaviour memory, Redis through @keyv/redis,
+ * a shared ioredis instance, L1 in front of Redis and any Keyv store (the `store` option) all
+ * share. A jest suite (it calls describe/it/expect); `makeOptions` runs before each test.
+ *
+ * @example
+ * describeCacheContract('my Keyv store', () => ({ store: new KeyvPostgres(url) }));
  */
 export function describeCacheContract(setup: string, makeOptions: () => LarderModuleOptions): void {
+  const { afterEach, beforeEach, describe, expect, it } = jestGlobals();
   describe(`CacheService contract: ${setup}`, () => {
-    let moduleRef: TestingModule;
+    let moduleRef: LarderTestingModule;
     let cache: CacheService;
 
     beforeEach(async () => {
-      moduleRef = await createLarderModule({ namespace: uniqueNamespace(), ...makeOptions() });
+      moduleRef = await startLarder({ namespace: uniqueNamespace(), ...makeOptions() });
       cache = moduleRef.get(CacheService);
     });
 

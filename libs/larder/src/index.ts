@@ -16,7 +16,7 @@ export type { LarderModuleOptions } from './larder-options';
 export type { MemoryTierOptions } from './cache/cache-options';
 export type { RedisClusterConfig, RedisConnectionOption } from './redis/redis-options';
 export { jsonSerializer, type Serializer } from './common/serializer';
-export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './common/problem-details';
+export { PROBLEM_CONTENT_TYPE, UnavailableException, type ProblemDetails } from './common/problem-details';
 export { CacheService } from './cache/cache.service';
 export { CacheScope, type CacheEntry, type CacheSetOptions } from './cache/cache-scope';
 export { IoredisKeyvStore } from './cache/stores/ioredis-keyv.store';

@@ -1,3 +1,4 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
 /**
  * An RFC 9457 problem-details body, the shape of every error response Larder's guards send.
  * @example const body: ProblemDetails = { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: '...', retryAfter: 3 };
@@ -17,6 +18,22 @@ export interface ProblemDetails {
  */
 export function unavailableProblem(detail: string): ProblemDetails {
   return { type: 'about:blank', title: 'Service Unavailable', status: 503, detail, retryAfter: 1 };
+}
+
+/**
+ * A 503 whose body is problem details (see `unavailableProblem`), keeping the store's error as
+ * `cause` for logging. The guards' own exceptions extend it with their `detail`.
+ * @example class QueueUnavailableException extends UnavailableException { constructor(cause: Error) { super('The queue cannot be reached right now.', cause); } }
+ */
+export class UnavailableException extends HttpException {
+  /** The body sent. */
+  readonly problem: ProblemDetails;
+
+  constructor(detail: string, cause: Error) {
+    const problem = unavailableProblem(detail);
+    super(problem, HttpStatus.SERVICE_UNAVAILABLE, { cause });
+    this.problem = problem;
+  }
 }
 
 /** The media type of a problem-details body (RFC 9457). */

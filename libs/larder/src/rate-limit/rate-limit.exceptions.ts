@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { unavailableProblem, type ProblemDetails } from '../common/problem-details';
+import { UnavailableException, type ProblemDetails } from '../common/problem-details';
 
 /**
  * Thrown by `RateLimitGuard` when a rule refuses a request: 429 with a problem-details body
@@ -27,13 +27,8 @@ export class RateLimitExceededException extends HttpException {
  * @example
  * // { "type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": "Rate limits cannot be checked right now." }
  */
-export class RateLimitUnavailableException extends HttpException {
-  /** The body sent. */
-  readonly problem: ProblemDetails;
-
+export class RateLimitUnavailableException extends UnavailableException {
   constructor(cause: Error) {
-    const problem = unavailableProblem('Rate limits cannot be checked right now.');
-    super(problem, HttpStatus.SERVICE_UNAVAILABLE, { cause });
-    this.problem = problem;
+    super('Rate limits cannot be checked right now.', cause);
   }
 }

@@ -1,5 +1,4 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
-import { unavailableProblem, type ProblemDetails } from '../common/problem-details';
+import { UnavailableException } from '../common/problem-details';
 
 /**
  * Thrown by `SessionGuard` when the session store (Redis) fails: 503 with a problem-details body
@@ -10,13 +9,8 @@ import { unavailableProblem, type ProblemDetails } from '../common/problem-detai
  * // { "type": "about:blank", "title": "Service Unavailable", "status": 503,
  * //   "detail": "Sessions cannot be read right now.", "retryAfter": 1 }
  */
-export class SessionUnavailableException extends HttpException {
-  /** The body sent. */
-  readonly problem: ProblemDetails;
-
+export class SessionUnavailableException extends UnavailableException {
   constructor(cause: Error) {
-    const problem = unavailableProblem('Sessions cannot be read right now.');
-    super(problem, HttpStatus.SERVICE_UNAVAILABLE, { cause });
-    this.problem = problem;
+    super('Sessions cannot be read right now.', cause);
   }
 }

@@ -82,6 +82,10 @@ export function createCacheStore(
   logger?: LoggerService,
 ): CacheStore {
   const codec = keyvCodec(options.serializer, options.maxValueSize, options.memory !== false);
+  // Larder's own stores lay out keys themselves (`<namespace>::<key>`, or none in memory), and a
+  // store error must reach Larder as a rejection it can turn into a miss or a typed error.
+  const ownKeyv = (store: KeyvStoreAdapter) =>
+    new Keyv({ store, namespace: options.namespace, useKeyPrefix: false, throwOnErrors: true, ...codec });
   const keys = cacheRedisKeys(options.namespace);
   let cacheStore: CacheStore;
   if (options.store) {
@@ -102,15 +106,8 @@ export function createCacheStore(
       keyPrefixSeparator: KEY_SEPARATOR,
       throwOnErrors: true,
     });
-    const keyv = new Keyv({
-      store,
-      namespace: options.namespace,
-      useKeyPrefix: false,
-      throwOnErrors: true,
-      ...codec,
-    });
     cacheStore = new RedisCacheStore(
-      keyv,
+      ownKeyv(store),
       redis,
       keys,
       nodeRedisScripts(valueConnection.client),
@@ -118,15 +115,8 @@ export function createCacheStore(
       () => valueConnection.ready(),
     );
   } else if (redis) {
-    const keyv = new Keyv({
-      store: new IoredisKeyvStore(redis.client),
-      namespace: options.namespace,
-      useKeyPrefix: false,
-      throwOnErrors: true,
-      ...codec,
-    });
     cacheStore = new RedisCacheStore(
-      keyv,
+      ownKeyv(new IoredisKeyvStore(redis.client)),
       redis,
       keys,
       (script, scriptKeys, args) => redis.eval(script, scriptKeys, args),
@@ -138,14 +128,7 @@ export function createCacheStore(
     const memory = new MemoryKeyvStore(options.maxMemoryItems, options.maxMemorySize, (key) =>
       tags.forgetNow([key]),
     );
-    const keyv = new Keyv({
-      store: memory,
-      namespace: options.namespace,
-      useKeyPrefix: false,
-      throwOnErrors: true,
-      ...codec,
-    });
-    cacheStore = new KeyvCacheStore('memory', keyv, true, tags, memory);
+    cacheStore = new KeyvCacheStore('memory', ownKeyv(memory), true, tags, memory);
   }
   // Errors are handled where each call is awaited; this listener only keeps an emitter with no
   // listener from turning a store error into a crash.

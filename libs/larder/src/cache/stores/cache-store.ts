@@ -11,6 +11,12 @@ export interface Removal {
  * Where cache values live, with the tag index that belongs to them, and the few operations Keyv
  * has no portable form for. Keys and tags are in the layout of cache-keys.ts. Reads go
  * through `keyv`; writes and deletes go through the store, so the tag index follows every one.
+ * Larder builds it from the options (`KeyvCacheStore` for memory and the `store` option,
+ * `RedisCacheStore` for Redis); to bring your own values store, pass a Keyv store as `store`.
+ *
+ * @example
+ * const store = moduleRef.get<CacheStore>(LARDER_CACHE_STORE);
+ * store.kind; // 'redis'
  */
 export interface CacheStore {
   /** `'memory'` (in-process), `'redis'` (@keyv/redis or the shared ioredis connection) or `'custom'` (the `store` option). */

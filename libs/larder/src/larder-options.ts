@@ -25,7 +25,7 @@ import {
 
 /**
  * Options of `CacheModule.forRoot()` / `forRootAsync()`. Every field is optional. Each capability
- * owns its part: the connection (`redis`, `commandTimeout`, `logConnectionEvents`), the cache
+ * owns its part: the connection (`redis`, `commandTimeout`, `logConnectionEvents`, `requireRedis`), the cache
  * (`defaultTtl`, `memory`, `store`, sizes, `throwOnError`), and one field each for locks, rate
  * limits, sessions and metrics; `namespace`, `name`, `maxKeyLength` and `serializer` are shared.
  *
@@ -60,6 +60,7 @@ const MODULE_KEYS = optionKeys<LarderModuleOptions>({
   maxKeyLength: true,
   throwOnError: true,
   logConnectionEvents: true,
+  requireRedis: true,
   lock: true,
   rateLimit: true,
   session: true,

@@ -137,7 +137,7 @@ describe('ConnectionStateLogger', () => {
       warn: (m: string) => lines.push(`warn ${m}`),
       error: () => undefined,
     };
-    const state = new ConnectionStateLogger('Larder Redis', logger);
+    const state = new ConnectionStateLogger('Redis', logger);
     state.ready();
     for (let i = 0; i < 50; i++) state.down(new Error('ECONNREFUSED'));
     state.ready();
@@ -145,9 +145,9 @@ describe('ConnectionStateLogger', () => {
     state.closed();
     state.down(new Error('after close'));
     expect(lines).toEqual([
-      'log Larder Redis: connected',
-      'warn Larder Redis: unavailable (ECONNREFUSED); retrying in the background',
-      'log Larder Redis: connected',
+      'log Redis: connected',
+      'warn Redis: unavailable (ECONNREFUSED); retrying in the background',
+      'log Redis: connected',
     ]);
   });
 });

@@ -38,7 +38,7 @@ const describeWindow = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${m
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   private readonly routes: RouteRulesResolver;
-  private readonly logger = new Logger('RateLimitGuard');
+  private readonly logger = new Logger('Larder');
   /** Rules whose `by` already gave an unusable value: warned about once each, not per request. */
   private readonly reportedRules = new Set<string>();
 

@@ -28,7 +28,7 @@ export class RedisCoordinator {
     readonly commandTimeout: number,
     logger?: LoggerService,
   ) {
-    this.state = new ConnectionStateLogger('Larder Redis', logger);
+    this.state = new ConnectionStateLogger('Redis', logger);
     this.deadlines = new CallDeadlines(commandTimeout);
     if (client.status === 'ready') this.state.ready();
     client.on('ready', this.onReady);
@@ -117,11 +117,29 @@ function ignoreError(): void {
   /* the connection is closing: its errors are expected and already accounted for */
 }
 
+/**
+ * What a client's "not connected" messages mean, in the words of Redis rather than of the client's
+ * internals (ioredis' offline queue, node-redis' client state); `cause` keeps the original.
+ */
+const NOT_CONNECTED: Array<[RegExp, string]> = [
+  [/enableOfflineQueue|Stream isn't writeable/i, 'not connected to Redis (reconnecting)'],
+  [/^Connection is closed\.?$/i, 'the connection to Redis is closed'],
+  [/^The client is closed$/i, 'the connection to Redis is closed'],
+  [/^The client is offline$|ClientOfflineError/i, 'not connected to Redis (reconnecting)'],
+];
+
+/** A client's error message as a reader of Larder's errors and health checks should see it. */
+export function describeRedisFailure(message: string): string {
+  return NOT_CONNECTED.find(([pattern]) => pattern.test(message))?.[1] ?? message;
+}
+
 export function toTypedError(what: string, error: unknown): Error {
   if (error instanceof CommandTimeoutError || error instanceof StoreUnavailableError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (message === 'Command timed out') {
     return new CommandTimeoutError(`Redis ${what} timed out`, { cause: error });
   }
-  return new StoreUnavailableError(`Redis ${what} failed: ${message}`, { cause: error });
+  return new StoreUnavailableError(`Redis ${what} failed: ${describeRedisFailure(message)}`, {
+    cause: error,
+  });
 }

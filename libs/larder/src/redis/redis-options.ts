@@ -23,8 +23,17 @@ export interface ConnectionModuleOptions {
   redis?: RedisConnectionOption;
   /** Upper bound for every Redis call; past it the call counts as failed. Default `'1s'`. */
   commandTimeout?: Duration;
-  /** Log connection state changes through Nest's Logger. Default true. */
+  /**
+   * Log connection state changes through Nest's Logger, and the one WARN at boot when no Redis is
+   * configured. Default true.
+   */
   logConnectionEvents?: boolean;
+  /**
+   * Refuse to start without `redis`: a production app that lost its `REDIS_URL` fails its boot
+   * instead of running every instance on its own memory. Default false. An unreachable Redis never
+   * fails the boot (the app starts and reconnects); this checks the configuration only.
+   */
+  requireRedis?: boolean;
 }
 
 /** The connection slice (`LARDER_CONNECTION_OPTIONS`): the connection fields after validation; ms. */
@@ -42,6 +51,7 @@ const PLACE = { subject: 'Larder option' };
 class ConnectionOptionRules {
   @IsOptional() @IsDuration() commandTimeout?: Duration;
   @IsOptional() @IsBoolean() logConnectionEvents?: boolean;
+  @IsOptional() @IsBoolean() requireRedis?: boolean;
 }
 
 /** Where ioredis keeps a client's options (a Cluster keeps them per node in redisOptions). */
@@ -90,6 +100,12 @@ function checkRedis(redis: unknown): void {
 export function resolveConnectionOptions(options: ConnectionModuleOptions): ConnectionOptions {
   applyRules(ConnectionOptionRules, options, PLACE);
   checkRedis(options.redis);
+  if (options.requireRedis === true && options.redis === undefined) {
+    throw new InvalidOptionError(
+      'Invalid Larder option "redis": not set, and "requireRedis" is true. Give a Redis URL, ioredis ' +
+        'options or an ioredis instance (is REDIS_URL set?), or drop requireRedis to run in process memory.',
+    );
+  }
   return {
     redis: options.redis,
     commandTimeout: parseDuration(options.commandTimeout ?? 1000, 'commandTimeout'),

@@ -99,7 +99,7 @@ export function createCacheStore(
   } else if (redis && usesKeyvRedis(connection.redis)) {
     const valueConnection = new ValueStoreConnection(
       nodeRedisOptions(connection.redis, options.commandTimeout),
-      new ConnectionStateLogger('Larder value store (@keyv/redis)', logger),
+      new ConnectionStateLogger('Redis value store', logger),
     );
     const store = new ConnectedKeyvRedis(valueConnection.client, {
       namespace: options.namespace,

@@ -1,3 +1,4 @@
+import { CommandTimeoutError } from '../errors';
 import type { CacheOptions } from './cache-options';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { CacheCore } from './cache-core';
@@ -16,6 +17,13 @@ export function createCacheCore(
   const events = new CacheEvents();
   const l1 = options.memory ? new MemoryTier(options.memory, options.memory.ttl, events, options.name) : null;
   const core = new CacheCore(options, store, l1, events);
+  // A value call that timed out on a cluster may be stuck on a hung master: the coordinator asks
+  // for the slot map again, as it does for its own calls (values share its connection there).
+  if (redis?.isCluster) {
+    events.on('error', ({ error }) => {
+      if (error instanceof CommandTimeoutError) redis.noteTimeout();
+    });
+  }
   if (l1 && redis) {
     core.bus = new InvalidationBus(redis, `${options.namespace}${KEY_SEPARATOR}#invalidate`, (change) => {
       if (change.keys) for (const key of change.keys) l1.delete(key);

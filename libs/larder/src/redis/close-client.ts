@@ -28,8 +28,12 @@ export async function closeClient(
     try {
       await withTimeout(client.quit(), ms, 'Redis QUIT');
     } catch {
-      client.disconnect();
+      /* dropped just below */
     }
+    // After QUIT too: QUIT let the replies in flight arrive; whatever is still open after it (a
+    // cluster node that never answered, a connection a Cluster opened to ask for the slot map) is
+    // dropped now rather than left to keep the process alive.
+    client.disconnect();
   } else {
     client.disconnect();
   }

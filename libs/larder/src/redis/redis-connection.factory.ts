@@ -1,4 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { isRedisInstance } from './is-cluster';
 import type { RedisClusterConfig, RedisConnectionOption } from './redis-options';
 
 /** A connection and whether Larder created it (and so must close it). */
@@ -35,12 +36,25 @@ export function connectionDefaults(commandTimeout: number): RedisOptions {
   };
 }
 
-export function isRedisInstance(value: unknown): value is Redis | Cluster {
-  return value instanceof Redis || value instanceof Cluster;
-}
-
 export function isClusterConfig(value: unknown): value is RedisClusterConfig {
   return typeof value === 'object' && value !== null && Array.isArray((value as RedisClusterConfig).nodes);
+}
+
+/**
+ * How often an owned Cluster asks for the slot map again. ioredis refreshes it only on a MOVED
+ * reply or a lost connection: a master that hangs (SIGSTOP, a stalled host) answers nothing and
+ * keeps its socket open, so after its replica took over, calls for its slots went to it and timed
+ * out for as long as we measured (30 s and more). A CLUSTER SLOTS every 2 s costs each client one
+ * small reply and bounds how long a failed-over master keeps receiving calls.
+ */
+export const CLUSTER_SLOTS_REFRESH_MS = 2000;
+
+/**
+ * Sentinel connections Larder owns follow a failover as sentinels announce it (`+switch-master`)
+ * instead of waiting for their socket to the old master to break, which a hung master never does.
+ */
+function sentinelDefaults(option: RedisOptions): RedisOptions {
+  return option.sentinels ? { failoverDetector: true } : {};
 }
 
 /** Creates (or adopts) the ioredis coordination connection for a `redis` option. */
@@ -56,10 +70,11 @@ export function createRedisConnection(
     const client = new Cluster(option.nodes, {
       enableOfflineQueue: false,
       clusterRetryStrategy: reconnectDelay,
+      slotsRefreshInterval: CLUSTER_SLOTS_REFRESH_MS,
       ...clusterOptions,
       redisOptions: { ...defaults, ...redisOptions },
     });
     return { client, owned: true };
   }
-  return { client: new Redis({ ...defaults, ...option }), owned: true };
+  return { client: new Redis({ ...defaults, ...sentinelDefaults(option), ...option }), owned: true };
 }

@@ -21,6 +21,7 @@ export class RedisCoordinator {
   private readonly onReady = () => this.state.ready();
   private readonly onError = (error: unknown) => this.state.down(error);
   private readonly onClose = () => this.state.down();
+  private lastSlotsRefresh = -Infinity;
 
   constructor(
     readonly client: RedisClient,
@@ -54,11 +55,29 @@ export class RedisCoordinator {
     const deadlines = this.deadlines;
     return deadlines.bound(
       () => run(this.client),
-      () => new CommandTimeoutError(`Redis ${what} timed out after ${deadlines.ms}ms`),
+      () => {
+        this.noteTimeout();
+        return new CommandTimeoutError(`Redis ${what} timed out after ${deadlines.ms}ms`);
+      },
       (error) => {
         throw toTypedError(what, error);
       },
     );
+  }
+
+  /**
+   * A call went unanswered past its deadline. On a cluster its master may hang while a replica
+   * takes over: ask for the slot map again (at most once per `commandTimeout`), so the next calls
+   * go to the new master. This is what routes around a hung master on a user's own Cluster, whose
+   * options (no `slotsRefreshInterval`) Larder does not change; an owned one also refreshes on a timer.
+   */
+  noteTimeout(): void {
+    if (!isCluster(this.client)) return;
+    const now = performance.now();
+    if (now - this.lastSlotsRefresh < this.commandTimeout) return;
+    this.lastSlotsRefresh = now;
+    // The refresh reports its failure to the callback only; the next timeout tries again.
+    this.client.refreshSlotsCache(() => undefined);
   }
 
   /** Runs a Lua script by EVALSHA, loading it with EVAL the first time a server has not seen it. */

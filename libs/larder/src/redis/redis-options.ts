@@ -1,6 +1,7 @@
 import { IsBoolean, IsOptional } from 'class-validator';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { InvalidOptionError } from '../errors';
+import { isRedisInstance } from './is-cluster';
 import { parseDuration, type Duration } from '../common/duration';
 import { assertKnownKeys, optionKeys } from '../common/known-keys';
 import { IsDuration, applyRules, invalidOption } from '../common/validate-options';
@@ -78,7 +79,8 @@ function checkRedis(redis: unknown): void {
     const allowed = 'a URL, ioredis options, an ioredis Redis/Cluster instance, or { nodes: [...] }';
     throw invalidOption(PLACE, 'redis', redis, allowed);
   }
-  const nodes = (redis as { nodes?: unknown }).nodes;
+  // An ioredis Cluster has a `nodes()` method, not a nodes array: an instance is ioredis' to check.
+  const nodes = isRedisInstance(redis) ? undefined : (redis as { nodes?: unknown }).nodes;
   if (nodes !== undefined && (!Array.isArray(nodes) || nodes.length === 0)) {
     throw invalidOption(PLACE, 'redis.nodes', nodes, 'a non-empty array of cluster nodes');
   }

@@ -38,9 +38,9 @@ export default tseslint.config(
   },
   {
     // The layers of the library (docs/architecture.md), bottom to top: errors, constants and common/
-    // -> redis/ -> lock/ -> cache/ | rate-limit/ | session/ -> health/ | metrics/ -> the module files
+    // -> redis/ -> lock/ -> cache/ | rate-limit/ | session/ | leaderboard/ -> health/ | metrics/ -> the module files
     // and testing/. A file imports only from its own layer's folder and the layers below it: no
-    // import runs back up, and siblings of one layer (cache/, rate-limit/, session/) do not import
+    // import runs back up, and siblings of one layer (cache/, rate-limit/, session/, leaderboard/) do not import
     // each other. Specs and fixtures are exempt: they may use the public API.
     files: ['libs/larder/src/**/*.ts'],
     ignores: ['**/*.spec.ts', '**/*.fixtures.ts'],
@@ -62,6 +62,7 @@ export default tseslint.config(
         { type: 'cache', mode: 'full', pattern: 'libs/larder/src/cache/**' },
         { type: 'rate-limit', mode: 'full', pattern: 'libs/larder/src/rate-limit/**' },
         { type: 'session', mode: 'full', pattern: 'libs/larder/src/session/**' },
+        { type: 'leaderboard', mode: 'full', pattern: 'libs/larder/src/leaderboard/**' },
         { type: 'health', mode: 'full', pattern: 'libs/larder/src/health/**' },
         { type: 'metrics', mode: 'full', pattern: 'libs/larder/src/metrics/**' },
         { type: 'module', mode: 'full', pattern: ['libs/larder/src/*.ts', 'libs/larder/src/testing/**'] },
@@ -78,14 +79,14 @@ export default tseslint.config(
             { from: { type: 'common' }, allow: { to: { type: 'common' } } },
             { from: { type: 'redis' }, allow: { to: { type: ['common', 'redis'] } } },
             { from: { type: 'lock' }, allow: { to: { type: ['common', 'redis', 'lock'] } } },
-            ...['cache', 'rate-limit', 'session'].map((capability) => ({
+            ...['cache', 'rate-limit', 'session', 'leaderboard'].map((capability) => ({
               from: { type: capability },
               allow: { to: { type: ['common', 'redis', 'lock', capability] } },
             })),
             ...['health', 'metrics'].map((observer) => ({
               from: { type: observer },
               allow: {
-                to: { type: ['common', 'redis', 'lock', 'cache', 'rate-limit', 'session', observer] },
+                to: { type: ['common', 'redis', 'lock', 'cache', 'rate-limit', 'session', 'leaderboard', observer] },
               },
             })),
             { from: { type: 'module' }, allow: { to: { type: '*' } } },

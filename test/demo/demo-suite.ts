@@ -70,6 +70,28 @@ export function describeDemo(
       await http.get('/reports/daily?day=yesterday').expect(400);
     });
 
+    it('keeps a live top 10 of the season leaderboard', async () => {
+      for (let i = 0; i < 12; i++)
+        await http
+          .post(`/scores/p${i}`)
+          .send({ points: 10 + i })
+          .expect(201);
+      const won = await http.post('/scores/p0').send({ points: 100 }).expect(201);
+      expect(won.body).toEqual({ member: 'p0', score: 110, rank: 0 });
+      const top = (await http.get('/scores/top').expect(200)).body;
+      expect(top).toHaveLength(10);
+      expect(top.slice(0, 3)).toEqual([
+        { member: 'p0', score: 110, rank: 0 },
+        { member: 'p11', score: 21, rank: 1 },
+        { member: 'p10', score: 20, rank: 2 },
+      ]);
+      expect(top.map((e: { member: string }) => e.member)).not.toContain('p1');
+      const around = (await http.get('/scores/p5/around').expect(200)).body;
+      expect(around.map((e: { member: string }) => e.member)).toEqual(['p7', 'p6', 'p5', 'p4', 'p3']);
+      await http.get('/scores/nobody/around').expect(404);
+      await http.post('/scores/p1').send({ points: 0 }).expect(400);
+    });
+
     it('answers 409 when an order checkout is already under way', async () => {
       // supertest sends on then(): start the slow checkout now.
       const slow = http.post('/orders/o-1/checkout?holdMs=1500').then((r) => r);

@@ -18,6 +18,7 @@ import { ProductsWarmup } from './products/products-warmup.service';
 import { ProductsController } from './products/products.controller';
 import { ProductsService } from './products/products.service';
 import { ReportsController } from './reports/reports.controller';
+import { ScoresController } from './scores/scores.controller';
 import { SearchController } from './search/search.controller';
 import { LarderExceptionFilter } from './shared/larder-exception.filter';
 import { UsersController } from './users/users.controller';
@@ -57,6 +58,7 @@ import { UsersController } from './users/users.controller';
     ApiController,
     FlagsController,
     SearchController,
+    ScoresController,
     CacheEventsController,
     HealthController,
     MetricsController,

@@ -4,6 +4,7 @@ export type { LarderModuleExtras } from './larder.module-definition';
 export {
   CACHE_MANAGER,
   LARDER_CACHE_STORE,
+  LARDER_LEADERBOARD_STORE,
   LARDER_LOCK_STORE,
   LARDER_RATE_LIMIT_STORE,
   LARDER_REDIS,
@@ -115,6 +116,16 @@ export type {
   SessionEventMap,
   SessionEventName,
 } from './session/session-events';
+// Leaderboards
+export { LeaderboardService } from './leaderboard/leaderboard.service';
+export { Leaderboard, type LeaderboardAddOptions } from './leaderboard/leaderboard';
+export type { BoardOptions, LeaderboardModuleOptions } from './leaderboard/leaderboard-options';
+export type {
+  BoardRef,
+  LeaderboardEntry,
+  LeaderboardOrder,
+  LeaderboardStore,
+} from './leaderboard/leaderboard-store';
 // Health and metrics
 export { LarderHealthIndicator } from './health/larder-health.indicator';
 export type {

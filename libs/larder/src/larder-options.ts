@@ -3,6 +3,11 @@ import { resolveSharedOptions, type SharedModuleOptions } from './common/shared-
 import { resolveCacheOptions, type CacheModuleOptions, type CacheOptions } from './cache/cache-options';
 import { resolveLockOptions, type LockModuleOptions, type LockOptions } from './lock/lock-options';
 import {
+  resolveLeaderboardOptions,
+  type LeaderboardModuleOptions,
+  type LeaderboardOptions,
+} from './leaderboard/leaderboard-options';
+import {
   resolveMetricsOptions,
   type MetricsModuleOptions,
   type MetricsOptions,
@@ -40,6 +45,8 @@ export interface LarderModuleOptions
   rateLimit?: RateLimitModuleOptions;
   /** Sessions (`{ ttl, rolling, maxLifetime, maxPerUser, bearer, cookie }`) for SessionService. See docs/sessions.md. */
   session?: SessionModuleOptions;
+  /** Leaderboard defaults (`{ order, ttl, maxMembers, store }`) for LeaderboardService. See docs/leaderboards.md. */
+  leaderboard?: LeaderboardModuleOptions;
   /** Prometheus metrics (`{ enabled, registry, prefix, buckets }`, prom-client). Default: off. See docs/operations.md. */
   metrics?: MetricsModuleOptions;
 }
@@ -64,6 +71,7 @@ const MODULE_KEYS = optionKeys<LarderModuleOptions>({
   lock: true,
   rateLimit: true,
   session: true,
+  leaderboard: true,
   metrics: true,
 });
 
@@ -74,6 +82,7 @@ export interface LarderOptionSlices {
   lock: LockOptions;
   rateLimit: RateLimitOptions;
   session: SessionOptions;
+  leaderboard: LeaderboardOptions;
   /** `null` when metrics are off. */
   metrics: MetricsOptions | null;
 }
@@ -99,6 +108,15 @@ export function resolveLarderOptions(options: LarderModuleOptions): LarderOption
   const lock = { ...resolveLockOptions(options.lock), namespace, name, maxKeyLength };
   const rateLimit = { ...resolveRateLimitOptions(options.rateLimit), namespace };
   const session = { ...resolveSessionOptions(options.session), namespace, serializer };
+  const leaderboard = { ...resolveLeaderboardOptions(options.leaderboard), namespace, maxKeyLength };
   const metrics = resolveMetricsOptions(options.metrics);
-  return { connection, cache, lock, rateLimit, session, metrics: metrics ? { ...metrics, name } : null };
+  return {
+    connection,
+    cache,
+    lock,
+    rateLimit,
+    session,
+    leaderboard,
+    metrics: metrics ? { ...metrics, name } : null,
+  };
 }

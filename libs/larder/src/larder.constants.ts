@@ -18,6 +18,8 @@ export const LARDER_LOCK_OPTIONS = Symbol.for('LARDER:LOCK_OPTIONS');
 export const LARDER_RATE_LIMIT_OPTIONS = Symbol.for('LARDER:RATE_LIMIT_OPTIONS');
 /** The session slice (`SessionOptions`). */
 export const LARDER_SESSION_OPTIONS = Symbol.for('LARDER:SESSION_OPTIONS');
+/** The leaderboard slice (`LeaderboardOptions`). */
+export const LARDER_LEADERBOARD_OPTIONS = Symbol.for('LARDER:LEADERBOARD_OPTIONS');
 /** The metrics slice (`MetricsOptions`), `null` when metrics are off. */
 export const LARDER_METRICS_OPTIONS = Symbol.for('LARDER:METRICS_OPTIONS');
 /** The coordination connection (`RedisCoordinator`), or `null` on the in-memory setup. */
@@ -28,6 +30,8 @@ export const LARDER_LOCK_STORE = Symbol.for('LARDER:LOCK_STORE');
 export const LARDER_RATE_LIMIT_STORE = Symbol.for('LARDER:RATE_LIMIT_STORE');
 /** Where sessions live (`SessionStore`): Redis, memory, or the `session.store` option. */
 export const LARDER_SESSION_STORE = Symbol.for('LARDER:SESSION_STORE');
+/** Where leaderboards live (`LeaderboardStore`): Redis, memory, or the `leaderboard.store` option. */
+export const LARDER_LEADERBOARD_STORE = Symbol.for('LARDER:LEADERBOARD_STORE');
 /** Where cache values and their tags live (`CacheStore`). */
 export const LARDER_CACHE_STORE = Symbol.for('LARDER:VALUE_BACKEND');
 

@@ -6,6 +6,7 @@ import { CORE_EXPORTS, CORE_PROVIDERS, OPTIONS_PROVIDERS } from './larder.provid
 import { LOCK_EXPORTS, LOCK_PROVIDERS } from './lock/lock.providers';
 import { RATE_LIMIT_EXPORTS, RATE_LIMIT_PROVIDERS } from './rate-limit/rate-limit.providers';
 import { SESSION_EXPORTS, SESSION_PROVIDERS } from './session/session.providers';
+import { LEADERBOARD_EXPORTS, LEADERBOARD_PROVIDERS } from './leaderboard/leaderboard.providers';
 import { HEALTH_EXPORTS, HEALTH_PROVIDERS } from './health/health.providers';
 import { METRICS_EXPORTS, METRICS_PROVIDERS } from './metrics/metrics.providers';
 import { assertOptionsObject } from './common/known-keys';
@@ -16,7 +17,7 @@ import {
 } from './larder.module-definition';
 
 /**
- * Larder's one module: cache, locks, rate limits, sessions, health and metrics from one options
+ * Larder's one module: cache, locks, rate limits, sessions, leaderboards, health and metrics from one options
  * object. Options are validated at boot (`E_INVALID_OPTION` names the field). Without `redis`,
  * everything runs in process memory.
  *
@@ -72,6 +73,7 @@ export class CacheModule extends LarderConfigurableModule implements NestModule 
         ...RATE_LIMIT_PROVIDERS,
         ...DECORATORS_PROVIDERS,
         ...SESSION_PROVIDERS,
+        ...LEADERBOARD_PROVIDERS,
         ...HEALTH_PROVIDERS,
         ...METRICS_PROVIDERS,
       ],
@@ -82,6 +84,7 @@ export class CacheModule extends LarderConfigurableModule implements NestModule 
         ...RATE_LIMIT_EXPORTS,
         ...DECORATORS_EXPORTS,
         ...SESSION_EXPORTS,
+        ...LEADERBOARD_EXPORTS,
         ...HEALTH_EXPORTS,
         ...METRICS_EXPORTS,
       ],

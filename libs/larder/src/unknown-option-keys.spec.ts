@@ -71,6 +71,7 @@ describe('unknown module option fields', () => {
       'session.cookie.samesite',
       'session.cookie.sameSite',
     ],
+    ['leaderboard', { leaderboard: { maxMember: 10 } }, 'leaderboard.maxMember', 'leaderboard.maxMembers'],
     ['metrics', { metrics: { prefx: 'shop_' } }, 'metrics.prefx', 'metrics.prefix'],
     ['the cluster wrapper', { redis: { nodes: [node], redisOptions: {} } }, 'redis.redisOptions', undefined],
   ])('%s: E_INVALID_OPTION with the path and the closest name', (_name, options, path, suggestion) => {
@@ -174,6 +175,7 @@ it('a valid options object using every field (and every nested field) still boot
     logConnectionEvents: false,
     requireRedis: true,
     lock: { ttl: '10s', wait: '1s', retryDelay: '50ms' },
+    leaderboard: { order: 'asc', ttl: '1d', maxMembers: 100 },
     rateLimit: {
       rules: [
         {

@@ -17,3 +17,4 @@ export {
   type SessionContractSetup,
   type SessionStoreInspector,
 } from './session.contract';
+export { describeLeaderboardContract } from './leaderboard.contract';

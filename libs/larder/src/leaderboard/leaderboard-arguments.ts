@@ -1,6 +1,7 @@
 import { argumentRule, assertKey } from '../common/assert-key';
 import { describe } from '../common/describe';
-import { CommandTimeoutError, InvalidArgumentError, StoreUnavailableError } from '../errors';
+import { failClosed } from '../common/fail-closed';
+import { InvalidArgumentError } from '../errors';
 
 /** The most entries one read (`top`, `page`, `around`) returns; page through larger boards. */
 export const MAX_READ = 1000;
@@ -40,17 +41,7 @@ export function checkCount(
   }
 }
 
-/**
- * Runs a store call, failing closed: a timeout becomes `StoreUnavailableError` like every other
- * store failure (the coordinator maps those), so callers handle one error for "Redis is down".
- */
-export async function runBoardStore<T>(operation: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof CommandTimeoutError) {
-      throw new StoreUnavailableError(`Leaderboard ${operation} failed: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
+/** Runs a store call, failing closed (see failClosed): store failures surface as StoreUnavailableError. */
+export function runBoardStore<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  return failClosed(`Leaderboard ${operation}`, call);
 }

@@ -1,10 +1,6 @@
-import {
-  CommandTimeoutError,
-  InvalidArgumentError,
-  SessionNotFoundError,
-  StoreUnavailableError,
-} from '../errors';
+import { InvalidArgumentError, SessionNotFoundError } from '../errors';
 import { argumentRule, assertKey } from '../common/assert-key';
+import { failClosed } from '../common/fail-closed';
 import { checkCallOptions, optionKeys } from '../common/known-keys';
 import type { CreateSessionOptions, RotateSessionOptions } from './session.types';
 
@@ -72,17 +68,7 @@ function isWellFormedUnicode(value: string): boolean {
   }
 }
 
-/**
- * Runs a store call. Store failures all surface as StoreUnavailableError (a timeout becomes its
- * `cause`), so one catch maps them to 503; anything else (a caller's mistake) passes unchanged.
- */
-export async function runStore<T>(operation: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof CommandTimeoutError) {
-      throw new StoreUnavailableError(`Session ${operation} failed: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
+/** Runs a store call, failing closed (see failClosed): store failures surface as StoreUnavailableError. */
+export function runStore<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  return failClosed(`Session ${operation}`, call);
 }

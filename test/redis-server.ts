@@ -116,7 +116,10 @@ export async function startRedisServer(options: { cluster?: boolean } = {}): Pro
     url: `redis://127.0.0.1:${port}`,
     async stop() {
       const exited = new Promise<void>((resolve) =>
-        child.exitCode !== null ? resolve() : child.once('exit', () => resolve()),
+        // Killed by a signal, a child has a signalCode and no exitCode: stopping twice must not wait.
+        child.exitCode !== null || child.signalCode !== null
+          ? resolve()
+          : child.once('exit', () => resolve()),
       );
       // The child is unref'd so it never keeps a test run alive; while stopping, it must, or a
       // script with nothing else pending would exit before the 'exit' event arrives.

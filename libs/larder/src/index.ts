@@ -19,7 +19,9 @@ export type { RedisClusterConfig, RedisConnectionOption } from './redis/redis-op
 export { jsonSerializer, type Serializer } from './common/serializer';
 export { PROBLEM_CONTENT_TYPE, UnavailableException, type ProblemDetails } from './common/problem-details';
 export { CacheService } from './cache/cache.service';
-export { CacheScope, type CacheEntry, type CacheSetOptions } from './cache/cache-scope';
+export { CacheScope, type CacheEntry, type CacheSetOptions, type GetOrSetOptions } from './cache/cache-scope';
+export type { ResilienceOptions } from './cache/resilience/resilience-options';
+export type { StaleReason } from './cache/resilience/fail-safe';
 export { IoredisKeyvStore } from './cache/stores/ioredis-keyv.store';
 export type { CacheStore, Removal } from './cache/stores/cache-store';
 export type {

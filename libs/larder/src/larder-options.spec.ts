@@ -39,6 +39,7 @@ describe('resolveLarderOptions', () => {
       maxMemorySize: 256 * 1024 * 1024,
       maxValueSize: 4 * 1024 * 1024,
       throwOnError: false,
+      resilience: { grace: 0, failSafeThrottle: 5000 },
     });
     expect(slices.connection).toEqual({ redis: undefined, commandTimeout: 1000, logConnectionEvents: true });
     expect(slices.metrics).toBeNull();
@@ -55,6 +56,12 @@ describe('resolveLarderOptions', () => {
     ['empty namespace', { namespace: '' }, /"namespace"/],
     ['bad duration string', { defaultTtl: '5 minutes' as never }, /defaultTtl.*"5 minutes".*'30s'/],
     ['negative duration', { defaultTtl: -1 }, /defaultTtl/],
+    ['bad grace', { resilience: { grace: 'long' as never } }, /"resilience.grace".*"long"/],
+    [
+      'misspelt resilience field',
+      { resilience: { grase: 1 } as never },
+      /"resilience.grase".*"resilience.grace"/,
+    ],
     ['zero commandTimeout', { commandTimeout: 0 }, /commandTimeout.*> 0/],
     ['non-URL redis string', { redis: 'localhost:6379' }, /"redis".*redis:\/\//],
     ['redis as a number', { redis: 6379 as never }, /"redis"/],

@@ -66,6 +66,7 @@ const MODULE_KEYS = optionKeys<LarderModuleOptions>({
   serializer: true,
   maxKeyLength: true,
   throwOnError: true,
+  resilience: true,
   logConnectionEvents: true,
   requireRedis: true,
   lock: true,

@@ -172,6 +172,7 @@ it('a valid options object using every field (and every nested field) still boot
     serializer: jsonSerializer,
     maxKeyLength: 512,
     throwOnError: true,
+    resilience: { grace: '1h', failSafeThrottle: '10s' },
     logConnectionEvents: false,
     requireRedis: true,
     lock: { ttl: '10s', wait: '1s', retryDelay: '50ms' },

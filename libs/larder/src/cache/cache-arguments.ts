@@ -3,15 +3,21 @@ import { assertKey } from '../common/assert-key';
 import { describe } from '../common/describe';
 import { parseDuration, type Duration } from '../common/duration';
 import { checkCallOptions, optionKeys, unknownOptionError } from '../common/known-keys';
-import type { CacheEntry, CacheSetOptions } from './cache-scope';
+import type { CacheEntry, CacheSetOptions, GetOrSetOptions } from './cache-scope';
 
 /*
  * The arguments of the cache API, checked before any store is touched: keys go through the shared
  * assertKey (common/assert-key.ts), per-call options refuse unknown fields.
  */
 
-const SET_KEYS = optionKeys<CacheSetOptions>({ ttl: true, tags: true });
-const ENTRY_KEYS = optionKeys<CacheEntry>({ key: true, value: true, ttl: true, tags: true });
+const SET_KEYS = optionKeys<CacheSetOptions>({ ttl: true, tags: true, grace: true });
+const GET_OR_SET_KEYS = optionKeys<GetOrSetOptions>({
+  ttl: true,
+  tags: true,
+  grace: true,
+  failSafeThrottle: true,
+});
+const ENTRY_KEYS = optionKeys<CacheEntry>({ key: true, value: true, ttl: true, tags: true, grace: true });
 const INCREMENT_KEYS = optionKeys<{ ttl?: Duration }>({ ttl: true });
 // Hoisted: set and getOrSet are hot paths, and the checks allocate nothing when every field is known.
 const SET_PLACE = { subject: 'set option' };
@@ -19,11 +25,18 @@ const GET_OR_SET_PLACE = { subject: 'getOrSet option' };
 const INCREMENT_PLACE = { subject: 'increment option' };
 
 /**
- * Checks the options of `set` or `getOrSet`: an object with only `ttl` and `tags`.
+ * Checks the options of `set` (`{ ttl, tags, grace }`) or `getOrSet` (those and `failSafeThrottle`).
  * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field and the closest valid one
  */
 export function checkSetOptions(options: unknown, method: 'set' | 'getOrSet'): void {
-  checkCallOptions(options, SET_KEYS, method === 'set' ? SET_PLACE : GET_OR_SET_PLACE, '{ ttl?, tags? }');
+  if (method === 'set') checkCallOptions(options, SET_KEYS, SET_PLACE, '{ ttl?, tags?, grace? }');
+  else
+    checkCallOptions(
+      options,
+      GET_OR_SET_KEYS,
+      GET_OR_SET_PLACE,
+      '{ ttl?, tags?, grace?, failSafeThrottle? }',
+    );
 }
 
 /**
@@ -53,6 +66,11 @@ export function assertTags(tags: unknown, max: number): asserts tags is string[]
   if (!Array.isArray(tags))
     throw new InvalidArgumentError(`Invalid tags: ${describe(tags)}. Expected an array of strings.`);
   for (const tag of tags) assertKey('cache tag', tag, max);
+}
+
+/** A grace argument in ms; `undefined` means the module's `resilience.grace`. */
+export function resolveGrace(grace: Duration | undefined, defaultGrace: number): number {
+  return grace === undefined ? defaultGrace : parseDuration(grace, 'grace', { allowZero: true });
 }
 
 /** A TTL argument in ms; `undefined` means the module's `defaultTtl`, 0 means no expiry. */

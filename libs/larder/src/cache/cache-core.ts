@@ -6,6 +6,7 @@ import { CallDeadlines } from '../redis/call-deadlines';
 import type { InvalidationBus } from './l1/invalidation-bus';
 import type { MemoryTier } from './l1/memory-tier';
 import type { CacheStore } from './stores/cache-store';
+import { FailSafeThrottle } from './resilience/fail-safe';
 
 /** A scope of the key space: `prefix` is its place in the key layout (cache-keys.ts), `label` names it in events. */
 export interface Scope {
@@ -21,6 +22,8 @@ export class CacheCore {
   readonly counters = new CacheCounters();
   /** Loads in flight per full key: the single-flight map behind `getOrSet`. */
   readonly inflight = new Map<string, Promise<unknown>>();
+  /** Keys whose loader failed and is resting (`failSafeThrottle`). */
+  readonly failSafe = new FailSafeThrottle();
   /** The `commandTimeout` bound of every store call, on one shared timer. */
   private readonly deadlines: CallDeadlines;
   bus?: InvalidationBus;

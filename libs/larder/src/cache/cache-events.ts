@@ -1,4 +1,5 @@
 import { TypedEvents } from '../common/typed-events';
+import type { StaleReason } from './resilience/fail-safe';
 
 /** Which tier answered or was written: the in-process L1 or the value store (L2). */
 export type CacheTier = 'l1' | 'l2';
@@ -27,6 +28,8 @@ export interface CacheEventMap {
   evict: CacheEventBase & { key: string; tier: 'l1' };
   /** A store call failed; the operation failed open unless `throwOnError` is set. */
   error: CacheEventBase & { operation: string; error: Error };
+  /** `getOrSet` answered with a value past its ttl (kept for `grace`); `error` is the loader's, when it threw. */
+  stale: CacheEventBase & { key: string; reason: StaleReason; error?: Error };
 }
 
 export type CacheEventName = keyof CacheEventMap;

@@ -10,6 +10,7 @@ import {
   invalidOption,
   validateOptions,
 } from '../common/validate-options';
+import { resolveResilience, type LoadPolicy, type ResilienceOptions } from './resilience/resilience-options';
 
 const MIB = 1024 * 1024;
 /** Redis' own hard limit for a string value (proto-max-bulk-len). */
@@ -52,6 +53,8 @@ export interface CacheModuleOptions {
   maxValueSize?: number;
   /** Make cache `set`/`del`/`clear` reject on store errors instead of failing open. Default false. */
   throwOnError?: boolean;
+  /** Defaults of `getOrSet` and `@Cacheable` for failures (`{ grace, failSafeThrottle }`). See docs/resilience.md. */
+  resilience?: ResilienceOptions;
 }
 
 /** The L1 tier after validation; ms. */
@@ -74,6 +77,8 @@ export interface CacheOptions extends SharedOptions {
   maxValueSize: number;
   throwOnError: boolean;
   commandTimeout: number;
+  /** The load policy of `getOrSet` and `@Cacheable` calls that set none of their own. */
+  resilience: LoadPolicy;
 }
 
 const MEMORY_KEYS = optionKeys<MemoryTierOptions>({ maxItems: true, ttl: true, maxSize: true });
@@ -140,5 +145,6 @@ export function resolveCacheOptions(
     maxValueSize,
     throwOnError: options.throwOnError ?? false,
     commandTimeout,
+    resilience: resolveResilience(options.resilience),
   };
 }

@@ -2,9 +2,34 @@ import type { CacheEventMap } from './cache-events';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey } from './cache-keys';
 import { ENCODED_SIZE, EXPIRY_UNKNOWN } from './stores/encoded-value';
+import { loadOrFallBack } from './resilience/fail-safe';
+import type { LoadPolicy } from './resilience/resilience-options';
 
-type Raw = { value?: unknown; expires?: number | null } | undefined;
+type Raw = { value?: unknown; expires?: number | null; freshUntil?: number } | undefined;
 const FAIL_OPEN = { fallback: undefined, rethrow: false };
+/** What a read for a load resolves to when the store could not be read. */
+const UNREADABLE: unique symbol = Symbol('unreadable');
+const FAIL_MARKED = { fallback: UNREADABLE as Raw | typeof UNREADABLE, rethrow: false };
+
+/**
+ * What a load found: a live value, or none; then possibly `stale`, a value past its ttl (from the
+ * store, or L1's copy when the store could not be read, `unreadable`) for `getOrSet` to fall back on.
+ */
+export interface Lookup {
+  value?: unknown;
+  stale?: unknown;
+  unreadable?: boolean;
+}
+
+/** Whether a read brought a value within its ttl (past it, an entry kept for grace is only a fallback: see lookup). */
+function isLive(raw: Raw): raw is NonNullable<Raw> {
+  return (
+    raw !== undefined &&
+    raw !== null &&
+    raw.value !== undefined &&
+    (raw.freshUntil === undefined || raw.freshUntil > Date.now())
+  );
+}
 
 /** The read path: L1 first, then the value store, with single-flight loads. */
 export class CacheReader {
@@ -39,9 +64,31 @@ export class CacheReader {
       .then((raw) => this.record(key, full, raw as Raw, started));
   }
 
+  /**
+   * The read a load starts with (see Lookup). Counted like `get`: a value past its ttl is a miss;
+   * when the store fails, the failure is an `error` event as always.
+   */
+  lookup(key: string, full: string): Promise<Lookup> {
+    const started = performance.now();
+    return this.core
+      .storeCall(
+        'get',
+        this.scope,
+        key,
+        () => this.core.store.keyv.get(full, { raw: true }) as Promise<Raw>,
+        FAIL_MARKED,
+      )
+      .then((raw): Lookup => {
+        if (raw === UNREADABLE) return { stale: this.core.l1?.peekStale(full), unreadable: true };
+        const value = this.record(key, full, raw, started);
+        if (value !== undefined) return { value };
+        return { stale: raw?.value };
+      });
+  }
+
   private record(key: string, full: string, raw: Raw, started: number): unknown {
     const { counters, events } = this.core;
-    if (raw === undefined || raw === null || raw.value === undefined) {
+    if (!isLive(raw)) {
       counters.misses++;
       if (events.wants('miss'))
         events.emit('miss', this.core.base(this.scope, key, undefined, performance.now() - started));
@@ -49,7 +96,7 @@ export class CacheReader {
     }
     counters.hits++;
     if (this.core.l1 && !(raw as Record<symbol, unknown>)[EXPIRY_UNKNOWN]) {
-      this.core.l1.set(full, raw.value, raw.expires ?? undefined, this.sizeOf(raw));
+      this.core.l1.set(full, raw.value, raw.expires ?? undefined, this.sizeOf(raw), raw.freshUntil);
     }
     if (events.wants('hit')) {
       events.emit(
@@ -99,10 +146,9 @@ export class CacheReader {
   async has(key: string): Promise<boolean> {
     const full = entryKey(this.scope.prefix, key);
     if (this.core.l1?.get(full) !== undefined) return true;
-    return this.core.storeCall('has', this.scope, key, () => this.core.store.keyv.has(full), {
-      fallback: false,
-      rethrow: false,
-    });
+    // A read rather than EXISTS: an entry kept for grace is there, but past its ttl it is absent.
+    const read = async () => isLive((await this.core.store.keyv.get(full, { raw: true })) as Raw);
+    return this.core.storeCall('has', this.scope, key, read, { fallback: false, rethrow: false });
   }
 
   ttl(key: string): Promise<number | undefined> {
@@ -116,13 +162,18 @@ export class CacheReader {
   }
 
   /** See CacheScope.getOrSet. `store` writes the loaded value and never throws on store failures. */
-  getOrSet<T>(key: string, loader: () => T | Promise<T>, store: (value: T) => Promise<void>): Promise<T> {
+  getOrSet<T>(
+    key: string,
+    loader: () => T | Promise<T>,
+    store: (value: T) => Promise<void>,
+    policy: LoadPolicy,
+  ): Promise<T> {
     const full = entryKey(this.scope.prefix, key);
     const cached = this.fromL1(key, full);
     if (cached !== undefined) return Promise.resolve(cached as T);
     const pending = this.core.inflight.get(full);
     if (pending) return pending as Promise<T>;
-    const load = this.load(key, loader, store);
+    const load = this.load(key, full, loader, store, policy);
     this.core.inflight.set(full, load);
     const forget = () => {
       if (this.core.inflight.get(full) === load) this.core.inflight.delete(full);
@@ -133,13 +184,13 @@ export class CacheReader {
 
   private async load<T>(
     key: string,
+    full: string,
     loader: () => T | Promise<T>,
     store: (value: T) => Promise<void>,
+    policy: LoadPolicy,
   ): Promise<T> {
-    const cached = await this.get(key);
-    if (cached !== undefined) return cached as T;
-    const value = await loader();
-    if (value !== undefined) await store(value);
-    return value;
+    const found = await this.lookup(key, full);
+    if (found.value !== undefined) return found.value as T;
+    return loadOrFallBack(this.core, this.scope, key, full, found, loader, store, policy);
   }
 }

@@ -8,8 +8,10 @@ import {
   checkEntryFields,
   checkIncrementOptions,
   checkSetOptions,
+  resolveGrace,
   resolveTtl,
 } from './cache-arguments';
+import { policyOf, type ResilienceOptions } from './resilience/resilience-options';
 import type { CacheCore, Scope } from './cache-core';
 import { scopePrefix } from './cache-keys';
 import { CacheReader } from './cache-reader';
@@ -21,7 +23,15 @@ export interface CacheSetOptions {
   ttl?: Duration;
   /** Tags for `invalidateTags()`. */
   tags?: string[];
+  /**
+   * How long past `ttl` the entry stays stored as a fallback for `getOrSet` (see ResilienceOptions).
+   * Unset: the module's `resilience.grace` (default none).
+   */
+  grace?: Duration;
 }
+
+/** Options of `getOrSet`: those of a write, and what to do when the loader or the store fails. */
+export interface GetOrSetOptions extends CacheSetOptions, ResilienceOptions {}
 
 /** One entry of `setMany`. */
 export interface CacheEntry<T = unknown> extends CacheSetOptions {
@@ -90,7 +100,8 @@ export class CacheScope {
     const ttl = resolveTtl(options.ttl, this.core.options.defaultTtl);
     const tags = options.tags ?? [];
     assertTags(tags, this.core.options.maxKeyLength);
-    return this.writer.set(key, value, ttl, tags, this.core.options.throwOnError);
+    const grace = resolveGrace(options.grace, this.core.options.resilience.grace);
+    return this.writer.set(key, value, ttl, tags, this.core.options.throwOnError, grace);
   }
 
   /** Stores several entries; all values are checked before any is written. */
@@ -102,7 +113,14 @@ export class CacheScope {
       checkEntryFields(e, index);
       const tags = e.tags ?? [];
       assertTags(tags, this.core.options.maxKeyLength);
-      return { key: e.key, value: e.value, ttl: resolveTtl(e.ttl, this.core.options.defaultTtl), tags };
+      const { defaultTtl, resilience } = this.core.options;
+      return {
+        key: e.key,
+        value: e.value,
+        ttl: resolveTtl(e.ttl, defaultTtl),
+        tags,
+        grace: resolveGrace(e.grace, resilience.grace),
+      };
     });
     return this.writer.setMany(checked);
   }
@@ -124,17 +142,25 @@ export class CacheScope {
    * The cached value, or the loader's result stored and returned. Single-flight per key in this
    * process: concurrent callers share one loader run and its outcome; a loader error reaches them
    * all and is not cached; `undefined` is returned but never stored. On a store failure the
-   * loader still runs and its value is returned.
+   * loader still runs and its value is returned. With `grace`, a value past its ttl stands in
+   * when the loader throws or the store cannot be read (docs/resilience.md).
    * @example const report = await cache.getOrSet(`report:${day}`, () => build(day), { ttl: '5m' });
+   * @example await cache.getOrSet('rates', fetchRates, { ttl: '1m', grace: '1h' }); // stale rates beat an error
    */
-  async getOrSet<T>(key: string, loader: () => T | Promise<T>, options: CacheSetOptions = {}): Promise<T> {
+  async getOrSet<T>(key: string, loader: () => T | Promise<T>, options: GetOrSetOptions = {}): Promise<T> {
     assertKey('cache key', key, this.core.options.maxKeyLength);
     if (typeof loader !== 'function') throw new InvalidArgumentError('Invalid loader: expected a function.');
     checkSetOptions(options, 'getOrSet');
     const ttl = resolveTtl(options.ttl, this.core.options.defaultTtl);
     const tags = options.tags ?? [];
     assertTags(tags, this.core.options.maxKeyLength);
-    return this.reader.getOrSet(key, loader, (value) => this.writer.set(key, value, ttl, tags, false));
+    const policy = policyOf(options, this.core.options.resilience, 'getOrSet option');
+    return this.reader.getOrSet(
+      key,
+      loader,
+      (value) => this.writer.set(key, value, ttl, tags, false, policy.grace),
+      policy,
+    );
   }
 
   /** Removes every key carrying any of `tags` (and those keys from their other tags); resolves to how many keys went. */

@@ -7,6 +7,8 @@ export interface CacheStats {
   writes: number;
   deletes: number;
   errors: number;
+  /** Values past their ttl that `getOrSet` returned instead of an error (see `grace`). */
+  stale: number;
   /** hits / (hits + misses), 0 when there were no reads. */
   hitRatio: number;
   /** Entries in L1 now (0 without L1). */
@@ -21,6 +23,7 @@ export class CacheCounters {
   writes = 0;
   deletes = 0;
   errors = 0;
+  stale = 0;
 
   snapshot(l1Items: number): CacheStats {
     const reads = this.hits + this.misses;
@@ -31,6 +34,7 @@ export class CacheCounters {
       writes: this.writes,
       deletes: this.deletes,
       errors: this.errors,
+      stale: this.stale,
       hitRatio: reads === 0 ? 0 : this.hits / reads,
       l1Items,
     };

@@ -13,17 +13,27 @@ export class CacheWriter {
     return this.core.options.throwOnError;
   }
 
-  private encode(key: string, value: unknown, ttl: number): EncodedValue {
+  private encode(key: string, value: unknown, ttl: number, grace = 0): EncodedValue {
     const { serializer, maxValueSize } = this.core.options;
-    return encodeValue(serializer, maxValueSize, key, value, ttl);
+    return encodeValue(serializer, maxValueSize, key, value, ttl, grace);
   }
 
-  set(key: string, value: unknown, ttl: number, tags: string[], rethrow: boolean): Promise<void> {
+  /**
+   * Stores a value for `ttl`, kept `grace` longer as a stale fallback. A Keyv instance with its
+   * own serializer cannot carry where the ttl ends, so there the entry gets no grace: it must
+   * never be served as fresh past its ttl.
+   */
+  set(key: string, value: unknown, ttl: number, tags: string[], rethrow: boolean, grace = 0): Promise<void> {
     try {
-      return this.store(key, this.encode(key, value, ttl), ttl, tags, rethrow);
+      const kept = this.keptFor(ttl, grace);
+      return this.store(key, this.encode(key, value, ttl, kept), ttl + kept, tags, rethrow);
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  private keptFor(ttl: number, grace: number): number {
+    return ttl > 0 && grace > 0 && this.core.store.usesLarderSerializer ? grace : 0;
   }
 
   /** Writes value and tags together; `tags` replace whatever tags the entry had. */
@@ -49,16 +59,21 @@ export class CacheWriter {
     );
     this.core.dropCopies({ keys: [full] });
     if (!ok) return;
-    this.core.l1?.set(full, entry.value, ttl > 0 ? Date.now() + ttl : undefined, entry.size);
+    this.core.l1?.set(full, entry.value, entry.expires, entry.size, entry.freshUntil);
     this.core.counters.writes++;
     if (this.core.events.wants('write')) {
       this.core.events.emit('write', this.core.base(this.scope, key, undefined, performance.now() - started));
     }
   }
 
-  async setMany(entries: Array<{ key: string; value: unknown; ttl: number; tags: string[] }>): Promise<void> {
-    const encoded = entries.map((e) => this.encode(e.key, e.value, e.ttl));
-    await Promise.all(entries.map((e, i) => this.store(e.key, encoded[i], e.ttl, e.tags, this.rethrow)));
+  async setMany(
+    entries: Array<{ key: string; value: unknown; ttl: number; tags: string[]; grace: number }>,
+  ): Promise<void> {
+    const kept = entries.map((e) => this.keptFor(e.ttl, e.grace));
+    const encoded = entries.map((e, i) => this.encode(e.key, e.value, e.ttl, kept[i]));
+    await Promise.all(
+      entries.map((e, i) => this.store(e.key, encoded[i], e.ttl + kept[i], e.tags, this.rethrow)),
+    );
   }
 
   async delMany(keys: string[]): Promise<void> {

@@ -20,6 +20,9 @@ export interface WritePlan {
   readonly condition?: Callback;
   readonly unless?: Callback;
   readonly namespace?: TextSource;
+  /** Unset: the module's `resilience` defaults. */
+  readonly grace?: number;
+  readonly failSafeThrottle?: number;
 }
 
 /** A parsed `@CacheEvict`. */
@@ -32,10 +35,11 @@ export interface EvictPlan {
   readonly namespace?: TextSource;
 }
 
-/** `@Cacheable` and `@CachePut` take the same fields; the compiler checks this list against both. */
-const WRITE_FIELDS: { readonly [K in keyof Required<CacheableOptions>]: true } = {
+/** `@CachePut` takes the fields of a write; the compiler checks this list against it. */
+const PUT_FIELDS: { readonly [K in keyof Required<CachePutOptions>]: true } = {
   key: true,
   ttl: true,
+  grace: true,
   tags: true,
   condition: true,
   unless: true,
@@ -43,8 +47,8 @@ const WRITE_FIELDS: { readonly [K in keyof Required<CacheableOptions>]: true } =
 };
 
 const DECORATOR_KEYS: Record<WritePlan['decorator'] | '@CacheEvict', OptionKeys> = {
-  '@Cacheable': optionKeys<CacheableOptions>(WRITE_FIELDS),
-  '@CachePut': optionKeys<CachePutOptions>(WRITE_FIELDS),
+  '@Cacheable': optionKeys<CacheableOptions>({ ...PUT_FIELDS, failSafeThrottle: true }),
+  '@CachePut': optionKeys<CachePutOptions>(PUT_FIELDS),
   '@CacheEvict': optionKeys<CacheEvictOptions>({
     key: true,
     tags: true,
@@ -91,6 +95,18 @@ function flag(decorator: string, name: string, value: unknown, where: string): b
   return value;
 }
 
+function duration(
+  decorator: string,
+  name: string,
+  value: unknown,
+  where: string,
+  allowZero: boolean,
+): number | undefined {
+  return value === undefined
+    ? undefined
+    : parseDuration(value, `${decorator} option "${name}" on ${where}`, { allowZero });
+}
+
 function tagPlan(decorator: string, value: unknown, where: string): TagPlan | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'function') return { fn: value as Callback };
@@ -130,10 +146,9 @@ export function writePlan(decorator: WritePlan['decorator'], raw: unknown, where
   return {
     decorator,
     key: optionalText(decorator, 'key', o.key, where, true),
-    ttl:
-      o.ttl === undefined
-        ? undefined
-        : parseDuration(o.ttl, `${decorator} option "ttl" on ${where}`, { allowZero: true }),
+    ttl: duration(decorator, 'ttl', o.ttl, where, true),
+    grace: duration(decorator, 'grace', o.grace, where, true),
+    failSafeThrottle: duration(decorator, 'failSafeThrottle', o.failSafeThrottle, where, false),
     tags: tagPlan(decorator, o.tags, where),
     condition: callback(decorator, 'condition', o.condition, where),
     unless: callback(decorator, 'unless', o.unless, where),

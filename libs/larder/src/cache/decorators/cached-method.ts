@@ -62,6 +62,7 @@ function cachedCall(original: MethodFunction, step: WriteStep): MethodFunction {
       tags = step.templateTags(args);
       return original.apply(this, args);
     };
-    return target.scope.load(target.key, load, (value) => step.store({ ...target, tags }, args, value));
+    const store = (value: unknown) => step.store({ ...target, tags }, args, value);
+    return target.scope.load(target.key, load, store, step.policyOver(target.scope.resilienceDefaults));
   };
 }

@@ -1,4 +1,5 @@
 import type { Duration } from '../../common/duration';
+import type { ResilienceOptions } from '../resilience/resilience-options';
 
 /*
  * Callback parameters default to `never`: any callback whose parameters are annotated with the
@@ -27,7 +28,10 @@ export type CacheKeySource<A extends readonly unknown[] = never[]> = string | ((
  * @Cacheable({ key: 'user:{0}', ttl: '5m', tags: ['user:{0}'] })
  * async findUser(id: string): Promise<User> { ... }
  */
-export interface CacheableOptions<R = never, A extends readonly unknown[] = never[]> {
+export interface CacheableOptions<
+  R = never,
+  A extends readonly unknown[] = never[],
+> extends ResilienceOptions {
   /** Default: `ClassName.method:` + a SHA-1 of the arguments (object key order does not matter). */
   key?: CacheKeySource<A>;
   /** Lifetime of the entry. Default: the module's `defaultTtl`; 0 = no expiry. */
@@ -53,6 +57,8 @@ export interface CachePutOptions<R = never, A extends readonly unknown[] = never
   /** Required: the key of the `@Cacheable` entry this method refreshes. */
   key: CacheKeySource<A>;
   ttl?: Duration;
+  /** How long past `ttl` the entry stays a fallback for `@Cacheable` readers. Default: the module's `resilience.grace`. */
+  grace?: Duration;
   tags?: string[] | ((result: R, ...args: A) => string[]);
   /** `false` skips the write for this call (the method still runs). */
   condition?: (...args: A) => boolean;

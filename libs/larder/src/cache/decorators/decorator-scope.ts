@@ -1,4 +1,5 @@
 import { CacheScope } from '../cache-scope';
+import type { LoadPolicy } from '../resilience/resilience-options';
 
 /**
  * A CacheScope with the single-flight `getOrSet` machinery exposed with a caller-supplied store
@@ -19,8 +20,18 @@ export class DecoratorScope extends CacheScope {
    * The cached value, or `loader()`'s result after `store(result)` (skipped for `undefined`).
    * Rejects only with the loader's own error; `key` must already be checked.
    */
-  load<T>(key: string, loader: () => T | Promise<T>, store: (value: T) => Promise<void>): Promise<T> {
-    return this.reader.getOrSet(key, loader, store);
+  load<T>(
+    key: string,
+    loader: () => T | Promise<T>,
+    store: (value: T) => Promise<void>,
+    policy: LoadPolicy,
+  ): Promise<T> {
+    return this.reader.getOrSet(key, loader, store, policy);
+  }
+
+  /** The module's `resilience` defaults, which a decorator's own fields override. */
+  get resilienceDefaults(): LoadPolicy {
+    return this.core.options.resilience;
   }
 
   override namespace(prefix: string): DecoratorScope {

@@ -1,6 +1,7 @@
 import { hashArguments } from './argument-hash';
 import type { TagPlan, WritePlan } from './cache-plan';
 import type { DecoratorScope } from './decorator-scope';
+import { policyOf, type LoadPolicy } from '../resilience/resilience-options';
 import { checkKeyLength, ScopeResolver, type MethodContext } from './method-context';
 import { checkTags } from './text-source';
 
@@ -19,6 +20,8 @@ export interface WriteTarget {
  */
 export class WriteStep {
   private readonly scopes: ScopeResolver;
+  /** The load policy, resolved once against the module defaults it was first asked with. */
+  private policy?: { defaults: LoadPolicy; resolved: LoadPolicy };
 
   constructor(
     readonly plan: WritePlan,
@@ -49,6 +52,15 @@ export class WriteStep {
     return tags && 'templates' in tags ? tags.templates.map((t) => t.render(args)) : undefined;
   }
 
+  /** The plan's `grace` and `failSafeThrottle` over the module's `resilience` defaults. */
+  policyOver(defaults: LoadPolicy): LoadPolicy {
+    if (this.policy?.defaults !== defaults) {
+      const resolved = policyOf(this.plan, defaults, `${this.plan.decorator} option on ${this.ctx.where}`);
+      this.policy = { defaults, resolved };
+    }
+    return this.policy.resolved;
+  }
+
   target(args: readonly unknown[]): WriteTarget {
     return { scope: this.scope(args), key: this.key(args), tags: this.templateTags(args) };
   }
@@ -61,7 +73,7 @@ export class WriteStep {
       if (plan.unless !== undefined && plan.unless(value, ...args)) return;
       let tags = target.tags;
       if (plan.tags && 'fn' in plan.tags) tags = checkTags(plan.tags.fn(value, ...args), this.ctx.where);
-      await target.scope.set(target.key, value, { ttl: plan.ttl, tags });
+      await target.scope.set(target.key, value, { ttl: plan.ttl, tags, grace: plan.grace });
     } catch (error) {
       this.ctx.report(`store the result of ${plan.decorator}`, error);
     }

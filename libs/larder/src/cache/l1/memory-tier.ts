@@ -3,6 +3,8 @@ import { LruMap } from '../../common/lru-map';
 
 interface L1Entry {
   value: unknown;
+  /** Past this the entry is a miss; until `expiresAt` it is still there as a stale fallback. */
+  freshUntil: number;
   expiresAt: number;
   /** The serialized size in bytes: the estimate of what this live object costs. */
   size: number;
@@ -49,21 +51,40 @@ export class MemoryTier {
       this.events.emit('expire', { cache: this.cache, key, namespace: '', tier: 'l1' });
   }
 
-  /** The value, or `undefined` on a miss or an expired entry. */
+  /** The value, or `undefined` on a miss, an expired entry or one past its ttl (kept only as a fallback). */
   get(key: string): unknown {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= Date.now()) {
-      this.expire(key);
+    if (entry.freshUntil <= Date.now()) {
+      if (entry.expiresAt <= Date.now()) this.expire(key);
       return undefined;
     }
     return entry.value;
   }
 
-  /** Stores `value` of `size` bytes serialized; `l2ExpiresAt` (epoch ms, or undefined for none) caps the L1 lifetime. */
-  set(key: string, value: unknown, l2ExpiresAt: number | undefined, size: number): void {
+  /** The value while it is stored at all, fresh or past its ttl (within grace): the fallback when L2 cannot be read. */
+  peekStale(key: string): unknown {
+    const entry = this.entries.peek(key);
+    return entry !== undefined && entry.expiresAt > Date.now() ? entry.value : undefined;
+  }
+
+  /**
+   * Stores `value` of `size` bytes serialized. `l2ExpiresAt` (epoch ms, or undefined for none)
+   * caps the L1 lifetime; `l2FreshUntil`, for an entry with grace, is where its ttl ends. L1's own
+   * `ttl` bounds how long a copy is served as a hit; a copy with grace stays as a fallback until
+   * the L2 entry itself would be gone.
+   */
+  set(
+    key: string,
+    value: unknown,
+    l2ExpiresAt: number | undefined,
+    size: number,
+    l2FreshUntil: number | undefined = l2ExpiresAt,
+  ): void {
     const own = Date.now() + this.ttl;
-    this.entries.set(key, { value, expiresAt: l2ExpiresAt && l2ExpiresAt < own ? l2ExpiresAt : own, size });
+    const freshUntil = l2FreshUntil && l2FreshUntil < own ? l2FreshUntil : own;
+    const expiresAt = l2FreshUntil === l2ExpiresAt || l2ExpiresAt === undefined ? freshUntil : l2ExpiresAt;
+    this.entries.set(key, { value, freshUntil, expiresAt, size });
   }
 
   delete(key: string): void {

@@ -10,6 +10,10 @@ export class EncodedValue {
     readonly value: unknown,
     readonly payload: string,
     readonly size: number,
+    /** Epoch ms the entry is stored until (ttl + grace), undefined without expiry. */
+    readonly expires?: number,
+    /** Epoch ms its ttl ends: past it the entry is only a stale fallback (kept for `grace`). */
+    readonly freshUntil?: number,
   ) {}
 }
 
@@ -37,6 +41,9 @@ function measure(payload: string, maxValueSize: number, key?: string): number {
 /**
  * Serializes a value into the envelope Keyv writes (`{ value, expires }`), so a value that cannot
  * be stored fails before any store or tag index is touched, and no store serializes it again.
+ * With `grace` (and a ttl), the entry is stored until ttl + grace (`expires`, which is when Keyv
+ * and Redis drop it) and carries where its ttl ends (`freshUntil`): readers treat it as a miss
+ * from then on, and `getOrSet` may still fall back to it (cache/resilience).
  * @throws NotSerializableError for `undefined`, a symbol or what the serializer refuses
  * @throws ValueTooLargeError past `maxValueSize`
  */
@@ -46,6 +53,7 @@ export function encodeValue(
   key: string,
   value: unknown,
   ttl: number,
+  grace = 0,
 ): EncodedValue {
   if (value === undefined) {
     throw new NotSerializableError(
@@ -57,9 +65,11 @@ export function encodeValue(
   if (typeof value === 'symbol') {
     throw new NotSerializableError(`Value for key "${key}" is a symbol; symbols cannot be stored.`);
   }
-  const expires = ttl > 0 ? Date.now() + ttl : undefined;
-  const payload = serializeOrThrow(serializer, { value, expires }, key);
-  return new EncodedValue(value, payload, measure(payload, maxValueSize, key));
+  const freshUntil = ttl > 0 ? Date.now() + ttl : undefined;
+  const expires = freshUntil !== undefined && grace > 0 ? freshUntil + grace : freshUntil;
+  const envelope = expires === freshUntil ? { value, expires } : { value, expires, freshUntil };
+  const payload = serializeOrThrow(serializer, envelope, key);
+  return new EncodedValue(value, payload, measure(payload, maxValueSize, key), expires, freshUntil);
 }
 
 /** A counter written by `increment` is stored as a bare integer so Redis can INCRBY it atomically. */

@@ -143,12 +143,26 @@ export class CacheReader {
     return results;
   }
 
+  /** A read like `get` for the counters and the event stream (hit or miss, with its tier), without the value. */
   async has(key: string): Promise<boolean> {
     const full = entryKey(this.scope.prefix, key);
-    if (this.core.l1?.get(full) !== undefined) return true;
+    if (this.fromL1(key, full) !== undefined) return true;
+    const started = performance.now();
     // A read rather than EXISTS: an entry kept for grace is there, but past its ttl it is absent.
     const read = async () => isLive((await this.core.store.keyv.get(full, { raw: true })) as Raw);
-    return this.core.storeCall('has', this.scope, key, read, { fallback: false, rethrow: false });
+    const found = await this.core.storeCall('has', this.scope, key, read, {
+      fallback: false,
+      rethrow: false,
+    });
+    const { counters, events } = this.core;
+    if (found) counters.hits++;
+    else counters.misses++;
+    const name = found ? 'hit' : 'miss';
+    if (events.wants(name)) {
+      const event = this.core.base(this.scope, key, found ? 'l2' : undefined, performance.now() - started);
+      events.emit(name, event as CacheEventMap['hit']);
+    }
+    return found;
   }
 
   ttl(key: string): Promise<number | undefined> {

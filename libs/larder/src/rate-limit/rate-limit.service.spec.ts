@@ -32,6 +32,7 @@ describe.each(['memory', 'redis'] as const)('RateLimitService (%s)', (backend) =
       allowed: true,
       limit: 2,
       windowMs: 60_000,
+      count: 1,
       remaining: 1,
       resetMs: 60_000,
       retryAfterMs: 0,
@@ -39,10 +40,28 @@ describe.each(['memory', 'redis'] as const)('RateLimitService (%s)', (backend) =
     });
     await service.consume('worker:1', rule);
     const refused = await service.consume('worker:1', rule);
-    expect(refused).toMatchObject({ allowed: false, remaining: 0 });
+    expect(refused).toMatchObject({ allowed: false, count: 2, remaining: 0 });
     expect(refused.retryAfterMs).toBeGreaterThan(50_000);
     expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
   });
+
+  it.each(['sliding-window', 'fixed-window', 'token-bucket'] as const)(
+    'count is the units used in the window beside remaining (%s; costs count, refusals do not)',
+    async (algorithm) => {
+      const rule: RateLimitRule = { name: 'units', limit: 10, window: '1h', algorithm };
+      const counts: Array<[number, number]> = [];
+      for (const cost of [1, 3, 4, 5]) {
+        const r = await service.consume('units', { ...rule, cost });
+        counts.push([r.count, r.remaining]);
+      }
+      expect(counts).toEqual([
+        [1, 9],
+        [4, 6],
+        [8, 2],
+        [8, 2], // refused: cost 5 > 2 left, nothing consumed
+      ]);
+    },
+  );
 
   it('lets exactly the limit through 200 concurrent calls', async () => {
     const rule: RateLimitRule = { limit: 50, window: '1m' };

@@ -106,6 +106,7 @@ export class RateLimitService {
         allowed: outcome.allowed,
         limit: rule.limit,
         windowMs: rule.windowMs,
+        count: rule.limit - r.remaining,
         remaining: r.remaining,
         resetMs: r.resetMs,
         retryAfterMs: r.ok ? 0 : r.retryAfterMs,

@@ -95,6 +95,11 @@ export interface RateLimitResult {
   allowed: boolean;
   limit: number;
   windowMs: number;
+  /**
+   * Units this client has used in the current window after this request: `limit - remaining`
+   * (for a token bucket, the units not refilled yet). A refused request is not counted.
+   */
+  count: number;
   /** Units left for this client after this request (never negative). */
   remaining: number;
   /** Milliseconds until the whole quota is available again (0 when it already is). */

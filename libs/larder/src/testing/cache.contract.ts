@@ -438,6 +438,18 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       });
     });
 
+    it('has() is a read: it reports hit and miss events with their tier and counts like get()', async () => {
+      const seen: string[] = [];
+      cache.on('hit', (e) => seen.push(`hit:${e.key}:${e.tier === 'l1' || e.tier === 'l2'}`));
+      cache.on('miss', (e) => seen.push(`miss:${e.key}`));
+      await cache.set('there', 1);
+      expect(await cache.has('there')).toBe(true);
+      expect(await cache.has('absent')).toBe(false);
+      expect(await cache.namespace('s').has('there')).toBe(false);
+      expect(seen).toEqual(['hit:there:true', 'miss:absent', 'miss:there']);
+      expect(cache.stats()).toMatchObject({ hits: 1, misses: 2 });
+    });
+
     it('shares its values with the cache-manager Cache under CACHE_MANAGER', async () => {
       const manager = moduleRef.get<Cache>(CACHE_MANAGER);
       await manager.set('from-manager', { via: 'cache-manager' }, 60_000);

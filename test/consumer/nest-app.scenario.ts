@@ -81,6 +81,30 @@ async function sessionRoundTrip(http: HttpClient): Promise<void> {
   await http.expect(401, 'GET', '/auth/me', { cookie });
 }
 
+/** LarderExceptionFilter as APP_FILTER: a lock held by a stocktake is a 409 problem, on either adapter. */
+async function heldLock(http: HttpClient): Promise<void> {
+  await http.expect(200, 'POST', '/stock/tea/reserve');
+  await http.expect(200, 'POST', '/stock/tea/stocktake');
+  const refused = await http.expect(409, 'POST', '/stock/tea/reserve');
+  http.matches(
+    refused.headers.get('content-type'),
+    /^application\/problem\+json/,
+    'Content-Type of the 409',
+    refused,
+  );
+  const body = refused.body as { title?: string; status?: number; detail?: string };
+  http.equal(
+    [body.title, body.status],
+    ['Conflict', 409],
+    'problem-details title and status of the 409',
+    refused,
+  );
+  http.matches(body.detail ?? null, /^Lock "stock:tea" was not acquired/, 'detail of the 409', refused);
+  await http.expect(204, 'POST', '/stock/tea/stocktake/done');
+  const after = await http.expect(200, 'POST', '/stock/tea/reserve');
+  http.equal(after.body, { sku: 'tea', left: 3 }, 'a reservation after the stocktake', after);
+}
+
 /** Code written for @nestjs/cache-manager: @Inject(CACHE_MANAGER) cache: Cache. */
 async function cacheManager(http: HttpClient): Promise<void> {
   await http.expect(404, 'GET', '/legacy/greeting');
@@ -108,6 +132,7 @@ export async function runNestAppScenario(http: HttpClient): Promise<string[]> {
     ['@Cacheable hit, @CacheEvict', cacheHit],
     ['429 with RateLimit, RateLimit-Policy, Retry-After', rateLimit],
     ['session cookie round trip', sessionRoundTrip],
+    ['409 problem details from LarderExceptionFilter', heldLock],
     ['@Inject(CACHE_MANAGER)', cacheManager],
     ['/metrics', metrics],
   ];

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
-import { CacheModule } from '@larder/nestjs';
+import { CacheModule, LarderExceptionFilter } from '@larder/nestjs';
 import { ApiController } from './api/api.controller';
 import { AuthController } from './auth/auth.controller';
 import { CacheEventsController } from './cache-events/cache-events.controller';
@@ -20,7 +20,6 @@ import { ProductsService } from './products/products.service';
 import { ReportsController } from './reports/reports.controller';
 import { ScoresController } from './scores/scores.controller';
 import { SearchController } from './search/search.controller';
-import { LarderExceptionFilter } from './shared/larder-exception.filter';
 import { UsersController } from './users/users.controller';
 
 /** The demo: every Larder feature on real controllers, configured from the environment. */

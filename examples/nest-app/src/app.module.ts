@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { CacheModule, RateLimitGuard } from '@larder/nestjs';
+import { CacheModule, LarderExceptionFilter, RateLimitGuard } from '@larder/nestjs';
 import { AuthController } from './auth/auth.controller';
 import { CatalogController } from './catalog/catalog.controller';
 import { CatalogService } from './catalog/catalog.service';
 import { LegacyCacheController } from './legacy/legacy-cache.controller';
 import { HealthController } from './ops/health.controller';
 import { MetricsController } from './ops/metrics.controller';
+import { StockController } from './stock/stock.controller';
 
 /** The whole app: the same module runs on Express (main-express.ts) and on Fastify (main-fastify.ts). */
 @Module({
@@ -33,7 +34,13 @@ import { MetricsController } from './ops/metrics.controller';
     AuthController,
     HealthController,
     MetricsController,
+    StockController,
   ],
-  providers: [CatalogService, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [
+    CatalogService,
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    // Larder's errors as problem-details HTTP answers, on Express and Fastify alike.
+    { provide: APP_FILTER, useClass: LarderExceptionFilter },
+  ],
 })
 export class AppModule {}

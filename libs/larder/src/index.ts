@@ -17,7 +17,13 @@ export type { LarderModuleOptions } from './larder-options';
 export type { MemoryTierOptions } from './cache/cache-options';
 export type { RedisClusterConfig, RedisConnectionOption } from './redis/redis-options';
 export { jsonSerializer, type Serializer } from './common/serializer';
-export { PROBLEM_CONTENT_TYPE, UnavailableException, type ProblemDetails } from './common/problem-details';
+export {
+  PROBLEM_CONTENT_TYPE,
+  ProblemException,
+  UnavailableException,
+  type ProblemDetails,
+} from './common/problem-details';
+export { LarderExceptionFilter, larderProblem } from './common/larder-exception.filter';
 export { CacheService } from './cache/cache.service';
 export { CacheScope, type CacheEntry, type CacheSetOptions, type GetOrSetOptions } from './cache/cache-scope';
 export type { ResilienceOptions } from './cache/resilience/resilience-options';

@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 /**
  * An RFC 9457 problem-details body, the shape of every error response Larder's guards send.
  * @example const body: ProblemDetails = { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: '...', retryAfter: 3 };
@@ -21,18 +21,28 @@ export function unavailableProblem(detail: string): ProblemDetails {
 }
 
 /**
+ * An HTTP exception whose body is problem details: every refusal Larder's guards throw (429, 503)
+ * is one, so `LarderExceptionFilter` writes them all the same way on Express and Fastify.
+ * @example throw new ProblemException({ type: 'about:blank', title: 'Conflict', status: 409, detail: 'Already paid.' });
+ */
+export class ProblemException extends HttpException {
+  constructor(
+    /** The body sent; its `status` is the response status. */
+    readonly problem: ProblemDetails,
+    options?: { cause?: unknown },
+  ) {
+    super(problem, problem.status, options);
+  }
+}
+
+/**
  * A 503 whose body is problem details (see `unavailableProblem`), keeping the store's error as
  * `cause` for logging. The guards' own exceptions extend it with their `detail`.
  * @example class QueueUnavailableException extends UnavailableException { constructor(cause: Error) { super('The queue cannot be reached right now.', cause); } }
  */
-export class UnavailableException extends HttpException {
-  /** The body sent. */
-  readonly problem: ProblemDetails;
-
+export class UnavailableException extends ProblemException {
   constructor(detail: string, cause: Error) {
-    const problem = unavailableProblem(detail);
-    super(problem, HttpStatus.SERVICE_UNAVAILABLE, { cause });
-    this.problem = problem;
+    super(unavailableProblem(detail), { cause });
   }
 }
 

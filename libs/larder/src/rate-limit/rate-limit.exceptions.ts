@@ -1,5 +1,4 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
-import { UnavailableException, type ProblemDetails } from '../common/problem-details';
+import { ProblemException, UnavailableException, type ProblemDetails } from '../common/problem-details';
 
 /**
  * Thrown by `RateLimitGuard` when a rule refuses a request: 429 with a problem-details body
@@ -10,13 +9,13 @@ import { UnavailableException, type ProblemDetails } from '../common/problem-det
  * // { "type": "about:blank", "title": "Too Many Requests", "status": 429,
  * //   "detail": "Rate limit \"burst\" exceeded (10 per 1s). Retry in 1 s.", "retryAfter": 1 }
  */
-export class RateLimitExceededException extends HttpException {
+export class RateLimitExceededException extends ProblemException {
   constructor(
-    readonly problem: ProblemDetails,
+    problem: ProblemDetails,
     /** Names of the rules that refused the request. */
     readonly rules: string[],
   ) {
-    super(problem, HttpStatus.TOO_MANY_REQUESTS);
+    super(problem);
   }
 }
 

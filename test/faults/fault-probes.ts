@@ -1,6 +1,6 @@
 import type { TestingModule } from '@nestjs/testing';
 import { CacheService } from '@larder/nestjs';
-import { eventually } from '#test/test-helpers';
+import { eventually, uniqueNamespace } from '#test/test-helpers';
 import type { RedisCluster } from '#test/topology/redis-cluster';
 import type { RedisNode } from '#test/topology/redis-node';
 
@@ -42,4 +42,16 @@ export async function cacheServes(moduleRef: TestingModule, key: string): Promis
 export async function servedAgainAt(moduleRef: TestingModule, key: string, ms: number): Promise<number> {
   await eventually(() => cacheServes(moduleRef, key), ms, `"${key}" to be served again`);
   return performance.now();
+}
+
+/**
+ * A namespace whose tag index (`{t:<namespace>}`) sits on `master`, so a test can break another
+ * shard and keep tag writes reachable, or break that one.
+ */
+export async function namespaceIndexedOn(cluster: RedisCluster, master: RedisNode): Promise<string> {
+  for (let i = 0; i < 10_000; i++) {
+    const namespace = uniqueNamespace();
+    if ((await cluster.masterOfKey(`{t:${namespace}}`)) === master) return namespace;
+  }
+  throw new Error(`no namespace indexed on ${master.name}`);
 }

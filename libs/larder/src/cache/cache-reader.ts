@@ -127,13 +127,9 @@ export class CacheReader {
     if (missing.length === 0) return results;
     const started = performance.now();
     const fulls = missing.map((key) => entryKey(this.scope.prefix, key));
-    const raws = (await this.core.storeCall(
-      'getMany',
-      this.scope,
-      undefined,
-      () => this.core.store.keyv.getMany(fulls, { raw: true }),
-      { fallback: fulls.map(() => undefined), rethrow: false },
-    )) as Raw[];
+    const groups = this.core.store.batches?.(fulls);
+    const raws =
+      groups && groups.length > 1 ? await this.readInGroups(fulls, groups) : await this.readMany(fulls);
     let m = 0;
     for (let i = 0; i < keys.length; i++) {
       if (results[i] !== undefined) continue;
@@ -141,6 +137,32 @@ export class CacheReader {
       m++;
     }
     return results;
+  }
+
+  /** One read of many entries; a store failure makes each of them a miss (and one `error` event). */
+  private async readMany(fulls: string[]): Promise<Raw[]> {
+    return (await this.core.storeCall(
+      'getMany',
+      this.scope,
+      undefined,
+      () => this.core.store.keyv.getMany(fulls, { raw: true }),
+      { fallback: fulls.map(() => undefined), rethrow: false },
+    )) as Raw[];
+  }
+
+  /**
+   * A read per group the store split the entries into (a slot of a cluster each), side by side:
+   * a shard that is down makes misses of its own entries only, not of the whole batch.
+   */
+  private async readInGroups(fulls: string[], groups: number[][]): Promise<Raw[]> {
+    const raws: Raw[] = new Array(fulls.length);
+    await Promise.all(
+      groups.map(async (group) => {
+        const found = await this.readMany(group.map((i) => fulls[i]));
+        group.forEach((i, j) => (raws[i] = found[j]));
+      }),
+    );
+    return raws;
   }
 
   /** A read like `get` for the counters and the event stream (hit or miss, with its tier), without the value. */

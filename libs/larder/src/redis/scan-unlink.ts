@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster } from './is-cluster';
+import { groupBySlot } from './key-slot';
 
 const BATCH = 500;
 
@@ -52,4 +53,31 @@ export async function unlinkKeys(client: Redis | Cluster, keys: string[]): Promi
   if (!isCluster(client)) return client.unlink(...keys);
   const counts = await Promise.all(keys.map((key) => client.unlink(key)));
   return counts.reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * UNLINK on a cluster, one command per slot, side by side, each bounded by `roundTrip`: the keys of
+ * live shards go even while another shard is down. Says which keys (indices into `keys`) it could
+ * not reach, and why, rather than count them as removed.
+ */
+export async function unlinkPerSlot(
+  keys: string[],
+  roundTrip: RoundTrip,
+  client: Cluster | Redis,
+): Promise<{ removed: number; unreached: number[]; cause?: unknown }> {
+  const groups = groupBySlot(keys);
+  const outcomes = await Promise.allSettled(
+    groups.map((group) => roundTrip('UNLINK', () => client.unlink(...group.map((i) => keys[i])))),
+  );
+  let removed = 0;
+  const unreached: number[] = [];
+  let cause: unknown;
+  outcomes.forEach((outcome, g) => {
+    if (outcome.status === 'fulfilled') removed += outcome.value;
+    else {
+      unreached.push(...groups[g]);
+      cause ??= outcome.reason;
+    }
+  });
+  return { removed, unreached, cause };
 }

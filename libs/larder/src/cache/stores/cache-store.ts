@@ -28,6 +28,12 @@ export interface CacheStore {
    * False for a Keyv instance passed in as `store`, which keeps its own serializer.
    */
   readonly usesLarderSerializer: boolean;
+  /**
+   * Splits entries into groups (indices into `keys`) that each go to the store as one command and
+   * fail on their own: one per cluster slot on Redis Cluster, so a dead shard fails only its own
+   * keys. Absent, undefined or one group: the batch is one command.
+   */
+  batches?(keys: string[]): number[][] | undefined;
   /** Stores an entry and makes `tags` its only tags (none: it leaves every tag it had). */
   write(key: string, entry: EncodedValue, ttl: number, tags: string[]): Promise<void>;
   /** Deletes entries and their tag memberships; resolves to how many existed (custom stores: how many were asked). */

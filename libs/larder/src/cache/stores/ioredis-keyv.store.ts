@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import type { RedisClient } from '../../redis/redis-coordinator';
 import { isCluster } from '../../redis/is-cluster';
+import { groupBySlot } from '../../redis/key-slot';
 import { scanAndUnlink, unlinkKeys } from '../../redis/scan-unlink';
 import { KEY_SEPARATOR } from '../cache-keys';
 
@@ -37,10 +38,20 @@ export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
     if (keys.length === 0) return [];
     const full = keys.map((k) => this.key(k));
-    const raws = this.isCluster
-      ? await Promise.all(full.map((k) => this.client.get(k)))
-      : await this.client.mget(...full);
+    const raws = this.isCluster ? await this.mgetBySlot(full) : await this.client.mget(...full);
     return raws.map((raw) => (raw ?? undefined) as StoredData<Value | undefined>);
+  }
+
+  /** On a cluster: one MGET per slot (a multi-key command must stay in one), side by side. */
+  private async mgetBySlot(full: string[]): Promise<Array<string | null>> {
+    const raws: Array<string | null> = new Array(full.length);
+    await Promise.all(
+      groupBySlot(full).map(async (group) => {
+        const found = await this.client.mget(...group.map((i) => full[i]));
+        group.forEach((i, j) => (raws[i] = found[j]));
+      }),
+    );
+    return raws;
   }
 
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {

@@ -1,10 +1,11 @@
 import KeyvRedis from '@keyv/redis';
 import type { Keyv } from 'keyv';
-import { InvalidArgumentError } from '../../errors';
+import { InvalidArgumentError, StoreUnavailableError } from '../../errors';
 import type { LuaScript } from '../../redis/lua-script';
 import { toTypedError, type RedisCoordinator } from '../../redis/redis-coordinator';
 import { withTimeout } from '../../redis/with-timeout';
-import { scanAndUnlink, unlinkKeys } from '../../redis/scan-unlink';
+import { groupBySlot } from '../../redis/key-slot';
+import { scanAndUnlink, unlinkKeys, unlinkPerSlot } from '../../redis/scan-unlink';
 import type { CacheRedisKeys } from '../cache-keys';
 import { RedisTagStore } from '../tags/redis-tag.store';
 import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from '../tags/tag.scripts';
@@ -56,16 +57,28 @@ export class RedisCacheStore implements CacheStore {
     return this.keys.values + key;
   }
 
+  batches(keys: string[]): number[][] | undefined {
+    return this.cluster ? groupBySlot(keys.map((key) => this.key(key))) : undefined;
+  }
+
   async write(key: string, entry: EncodedValue, ttl: number, tags: string[]): Promise<void> {
     const { records, tagSets } = this.keys;
     if (this.cluster) {
       const value = this.key(key);
-      await Promise.all([
+      const set = () =>
         this.redis.call('SET', (client) =>
           ttl > 0 ? client.set(value, entry.payload, 'PX', ttl) : client.set(value, entry.payload),
-        ),
-        this.index.retag(key, tags, ttl),
-      ]);
+        );
+      if (tags.length > 0) {
+        // Index first: a value written while its tags could not be recorded would outlive their invalidation.
+        await this.index.retag(key, tags, ttl);
+        await set();
+        return;
+      }
+      // Untagged, the index only forgets the tags the entry had: when that fails the value is
+      // still written, and an old tag left behind can at worst delete it on invalidation (a miss,
+      // never a stale read). A hung index shard still holds the write up to commandTimeout.
+      await Promise.all([set(), this.index.retag(key, tags, ttl).catch(() => undefined)]);
       return;
     }
     await this.runScript(
@@ -78,7 +91,11 @@ export class RedisCacheStore implements CacheStore {
   async deleteMany(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
     if (this.cluster) {
-      const [removed] = await Promise.all([this.unlink(keys), this.index.forget(keys)]);
+      // A tag membership left behind by the index's shard being down only names a key that is gone.
+      const [removed] = await Promise.all([
+        this.unlink(keys),
+        this.index.forget(keys).catch(() => undefined),
+      ]);
       return removed;
     }
     const { records, tagSets } = this.keys;
@@ -91,7 +108,14 @@ export class RedisCacheStore implements CacheStore {
     if (this.cluster) {
       // Index first: once it resolves, no entry written with these tags before the call survives.
       const keys = await this.index.take(tags);
-      return { keys, removed: await this.unlink(keys) };
+      const { removed, unreached, cause } = await this.unlinkBySlot(keys);
+      if (unreached.length > 0) {
+        // The entries of a shard that is down outlive this call: record them under these tags
+        // again, so that invalidating them once the shard is back still finds them.
+        await Promise.allSettled(unreached.map((key) => this.index.retag(key, tags, 0)));
+        throw unreachedError(unreached.length, keys.length, removed, cause);
+      }
+      return { keys, removed };
     }
     const declared = tags.map((tag) => tagSets + tag);
     const [removed, ...keys] = (await this.runScript(ENTRY_TAKE, declared, [tagSets, records, values])) as [
@@ -127,13 +151,27 @@ export class RedisCacheStore implements CacheStore {
     return ms === -1 ? Infinity : ms;
   }
 
-  private unlink(keys: string[]): Promise<number> {
-    return this.redis.call('UNLINK', (client) =>
-      unlinkKeys(
-        client,
-        keys.map((k) => this.key(k)),
-      ),
+  /** UNLINK of values; on a cluster per slot (see unlinkPerSlot), failing when a key was not reached. */
+  private async unlink(keys: string[]): Promise<number> {
+    if (!this.cluster) {
+      const full = keys.map((k) => this.key(k));
+      return this.redis.call('UNLINK', (client) => unlinkKeys(client, full));
+    }
+    const { removed, unreached, cause } = await this.unlinkBySlot(keys);
+    if (unreached.length > 0) throw unreachedError(unreached.length, keys.length, removed, cause);
+    return removed;
+  }
+
+  /** See unlinkPerSlot; `unreached` as cache keys. */
+  private async unlinkBySlot(
+    keys: string[],
+  ): Promise<{ removed: number; unreached: string[]; cause?: unknown }> {
+    const outcome = await unlinkPerSlot(
+      keys.map((k) => this.key(k)),
+      (what, run) => this.redis.call(what, run),
+      this.redis.client,
     );
+    return { ...outcome, unreached: outcome.unreached.map((i) => keys[i]) };
   }
 
   /**
@@ -156,4 +194,18 @@ export class RedisCacheStore implements CacheStore {
   close(): Promise<void> {
     return this.closeStore();
   }
+}
+
+/** A delete that could not reach every key: E_STORE_UNAVAILABLE, never a count over keys still there. */
+function unreachedError(
+  unreached: number,
+  total: number,
+  removed: number,
+  cause: unknown,
+): StoreUnavailableError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new StoreUnavailableError(
+    `Redis UNLINK did not reach ${unreached} of ${total} keys (${removed} removed): ${reason}`,
+    { cause },
+  );
 }

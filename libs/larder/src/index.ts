@@ -40,7 +40,7 @@ export type {
 export type { CacheStats } from './cache/cache-stats';
 export type { RedisCoordinator } from './redis/redis-coordinator';
 // Locks
-export { LockService } from './lock/lock.service';
+export { LockService, type HeldLock } from './lock/lock.service';
 export { Lock } from './lock/lock-handle';
 export type { LockStore } from './lock/lock-store';
 export type { AcquireOptions, LockModuleOptions } from './lock/lock-options';
@@ -144,3 +144,15 @@ export type {
 export { LarderMetrics } from './metrics/larder-metrics.service';
 export { DEFAULT_DURATION_BUCKETS, type MetricsModuleOptions } from './metrics/metrics-options';
 export { LARDER_METRICS, type LarderMetricKey } from './metrics/metric-names';
+// The live console
+export { LarderConsole } from './console/larder-console.service';
+export type {
+  ConsoleGuard,
+  ConsoleGuardFunction,
+  ConsoleGuardObject,
+  ConsoleModuleOptions,
+} from './console/console-options';
+export type { ConsoleEvent, ConsoleEventType } from './console/console-event';
+export type { ConsoleBreakerHook, ConsoleState } from './console/console-snapshot';
+export type { SeriesPoint } from './console/console-feed';
+export type { SseClientStats as ConsoleClientStats } from './console/sse-client';

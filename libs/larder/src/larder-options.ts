@@ -1,5 +1,10 @@
 import { assertKnownKeys, assertOptionsObject, optionKeys } from './common/known-keys';
 import { resolveSharedOptions, type SharedModuleOptions } from './common/shared-options';
+import {
+  resolveConsoleOptions,
+  type ConsoleModuleOptions,
+  type ConsoleOptions,
+} from './console/console-options';
 import { resolveCacheOptions, type CacheModuleOptions, type CacheOptions } from './cache/cache-options';
 import { resolveLockOptions, type LockModuleOptions, type LockOptions } from './lock/lock-options';
 import {
@@ -49,6 +54,8 @@ export interface LarderModuleOptions
   leaderboard?: LeaderboardModuleOptions;
   /** Prometheus metrics (`{ enabled, registry, prefix, buckets }`, prom-client). Default: off. See docs/operations.md. */
   metrics?: MetricsModuleOptions;
+  /** The live console (`{ path, token | guard, showValues, bufferSize }`). Default: off. See docs/console.md. */
+  console?: ConsoleModuleOptions;
 }
 
 /** The fields of `CacheModule.forRoot()` options; each capability checks its own part. */
@@ -74,6 +81,7 @@ const MODULE_KEYS = optionKeys<LarderModuleOptions>({
   session: true,
   leaderboard: true,
   metrics: true,
+  console: true,
 });
 
 /** The module options split into what each capability is given, through its own token. */
@@ -86,6 +94,8 @@ export interface LarderOptionSlices {
   leaderboard: LeaderboardOptions;
   /** `null` when metrics are off. */
   metrics: MetricsOptions | null;
+  /** `null` when the console is off. */
+  console: ConsoleOptions | null;
 }
 
 /**
@@ -111,6 +121,7 @@ export function resolveLarderOptions(options: LarderModuleOptions): LarderOption
   const session = { ...resolveSessionOptions(options.session), namespace, serializer };
   const leaderboard = { ...resolveLeaderboardOptions(options.leaderboard), namespace, maxKeyLength };
   const metrics = resolveMetricsOptions(options.metrics);
+  const consoleSlice = resolveConsoleOptions(options.console, name);
   return {
     connection,
     cache,
@@ -119,5 +130,6 @@ export function resolveLarderOptions(options: LarderModuleOptions): LarderOption
     session,
     leaderboard,
     metrics: metrics ? { ...metrics, name } : null,
+    console: consoleSlice,
   };
 }

@@ -22,6 +22,8 @@ export const LARDER_SESSION_OPTIONS = Symbol.for('LARDER:SESSION_OPTIONS');
 export const LARDER_LEADERBOARD_OPTIONS = Symbol.for('LARDER:LEADERBOARD_OPTIONS');
 /** The metrics slice (`MetricsOptions`), `null` when metrics are off. */
 export const LARDER_METRICS_OPTIONS = Symbol.for('LARDER:METRICS_OPTIONS');
+/** The console slice (`ConsoleOptions`), `null` when the console is off. */
+export const LARDER_CONSOLE_OPTIONS = Symbol.for('LARDER:CONSOLE_OPTIONS');
 /** The coordination connection (`RedisCoordinator`), or `null` on the in-memory setup. */
 export const LARDER_REDIS = Symbol.for('LARDER:REDIS');
 /** Where locks live (`LockStore`): Redis, memory, or the `lock.store` option. */

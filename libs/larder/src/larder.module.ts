@@ -9,6 +9,7 @@ import { SESSION_EXPORTS, SESSION_PROVIDERS } from './session/session.providers'
 import { LEADERBOARD_EXPORTS, LEADERBOARD_PROVIDERS } from './leaderboard/leaderboard.providers';
 import { HEALTH_EXPORTS, HEALTH_PROVIDERS } from './health/health.providers';
 import { METRICS_EXPORTS, METRICS_PROVIDERS } from './metrics/metrics.providers';
+import { CONSOLE_EXPORTS, CONSOLE_PROVIDERS } from './console/console.providers';
 import { assertOptionsObject } from './common/known-keys';
 import {
   LARDER_ASYNC_OPTIONS_TYPE,
@@ -76,6 +77,7 @@ export class CacheModule extends LarderConfigurableModule implements NestModule 
         ...LEADERBOARD_PROVIDERS,
         ...HEALTH_PROVIDERS,
         ...METRICS_PROVIDERS,
+        ...CONSOLE_PROVIDERS,
       ],
       exports: [
         ...(base.exports ?? []),
@@ -87,6 +89,7 @@ export class CacheModule extends LarderConfigurableModule implements NestModule 
         ...LEADERBOARD_EXPORTS,
         ...HEALTH_EXPORTS,
         ...METRICS_EXPORTS,
+        ...CONSOLE_EXPORTS,
       ],
     };
   }

@@ -14,6 +14,7 @@ import {
   LARDER_CACHE_STORE,
   LARDER_CONNECTION_OPTIONS,
   LARDER_LEADERBOARD_OPTIONS,
+  LARDER_CONSOLE_OPTIONS,
   LARDER_LOCK_OPTIONS,
   LARDER_METRICS_OPTIONS,
   LARDER_OPTION_SLICES,
@@ -38,6 +39,7 @@ const SLICES: Array<[symbol, keyof LarderOptionSlices]> = [
   [LARDER_SESSION_OPTIONS, 'session'],
   [LARDER_LEADERBOARD_OPTIONS, 'leaderboard'],
   [LARDER_METRICS_OPTIONS, 'metrics'],
+  [LARDER_CONSOLE_OPTIONS, 'console'],
 ];
 
 /** The options, validated once and split into slices (see resolveLarderOptions). */

@@ -204,6 +204,14 @@ it('a valid options object using every field (and every nested field) still boot
       cookie: { name: 'sid', secure: true, sameSite: 'strict', path: '/', domain: 'example.com' },
     },
     metrics: { enabled: true, registry: new Registry(), prefix: 'full_', buckets: [0.001, 0.01, 0.1] },
+    console: {
+      enabled: true,
+      path: '/ops/larder',
+      token: 'a-console-token-of-24-chars',
+      guard: () => false,
+      showValues: false,
+      bufferSize: 100,
+    },
   };
   const moduleRef = await createLarderModule(options);
   try {

@@ -50,6 +50,8 @@ export class Lock implements Expiring {
   readonly token: string;
   /** Fencing token of this grant: strictly increasing per key, also across expiries. */
   readonly fence: number;
+  /** Whether the lock renews itself every ttl/3 until released (the `autoExtend` option). */
+  readonly autoExtend: boolean;
   /** @internal `performance.now()` time at which the lock counts as expired. */
   deadline: number;
   /** @internal Position in the service's expiry queue. */
@@ -73,6 +75,7 @@ export class Lock implements Expiring {
     this.key = grant.key;
     this.token = grant.token;
     this.fence = grant.fence;
+    this.autoExtend = grant.autoExtend;
     this.ttl = grant.ttl;
     this.acquiredPerf = grant.sentPerf;
     this.expires = grant.sentAt + grant.ttl;

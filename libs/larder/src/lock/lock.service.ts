@@ -13,6 +13,20 @@ import { assertLockKey } from './lock-keys';
 import { OWNER_RULE, resolveAcquireOptions, type AcquireOptions, type LockOptions } from './lock-options';
 
 /**
+ * A lock this instance holds, as `LockService.held()` lists it.
+ * @example const soonest: HeldLock | undefined = locks.held()[0];
+ */
+export interface HeldLock {
+  key: string;
+  /** The owner value stored in the lock (the `owner` option or a random UUID): a secret. */
+  token: string;
+  fence: number;
+  /** When it runs out unless extended, in epoch milliseconds. */
+  expiresAt: number;
+  autoExtend: boolean;
+}
+
+/**
  * Owner-safe distributed locks with fencing tokens, on a LockStore (`LARDER_LOCK_STORE`). On Redis
  * each acquire and each release is one Lua script (one round trip); without `redis` the same
  * semantics hold within one process; `lock.store` brings another store. Locks fail closed: a store
@@ -128,6 +142,25 @@ export class LockService implements OnModuleDestroy {
     if (owner !== undefined) assertKey('owner', owner, this.options.maxKeyLength, OWNER_RULE);
     const holder = await this.store.holder(key);
     return owner === undefined ? holder !== null : holder === owner;
+  }
+
+  /**
+   * The locks this instance holds now (taken through this service and neither released nor lost),
+   * soonest to expire first. Locks held by other instances are not listed: ask `isLocked` for those.
+   * `token` is the lock's owner value; treat it as a secret (whoever has it can release the lock).
+   * @example for (const lock of locks.held()) logger.log(`${lock.key}#${lock.fence} ${lock.expiresAt - Date.now()}ms left`);
+   */
+  held(): HeldLock[] {
+    return this.queue
+      .items()
+      .map((lock) => ({
+        key: lock.key,
+        token: lock.token,
+        fence: lock.fence,
+        expiresAt: lock.expiresAt,
+        autoExtend: lock.autoExtend,
+      }))
+      .sort((a, b) => a.expiresAt - b.expiresAt);
   }
 
   /**

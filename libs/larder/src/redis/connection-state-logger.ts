@@ -14,6 +14,11 @@ export class ConnectionStateLogger {
     private readonly logger: LoggerService | undefined,
   ) {}
 
+  /** The state now (the console shows it). */
+  get current(): ConnectionState {
+    return this.state;
+  }
+
   ready(): void {
     this.move('ready', () => this.logger?.log?.(`${this.label}: connected`));
   }

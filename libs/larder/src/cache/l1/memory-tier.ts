@@ -10,6 +10,11 @@ interface L1Entry {
   size: number;
 }
 
+/** One L1 entry as `peekRecent` reports it: the stored key (in the cache's key layout) and its entry. */
+export interface L1EntryView extends L1Entry {
+  key: string;
+}
+
 /**
  * The L1 tier: an in-process LRU holding the stored object itself (no copy, no serialization),
  * so a hit is one Map lookup and one clock read. Entries live at most `ttl`, and never past the
@@ -43,6 +48,26 @@ export class MemoryTier {
       if (entry !== undefined && entry.expiresAt <= now) this.expire(key);
     }
     return this.entries.size;
+  }
+
+  /** The total of the sizes of the entries held, in bytes. */
+  get usedSize(): number {
+    return this.entries.usedSize;
+  }
+
+  /**
+   * Up to `limit` live entries, most recently used first, read without changing their LRU order
+   * or expiring anything (the console lists them once a second while someone watches).
+   */
+  peekRecent(limit: number): L1EntryView[] {
+    const now = Date.now();
+    const keys = [...this.entries.keys()];
+    const out: L1EntryView[] = [];
+    for (let i = keys.length - 1; i >= 0 && out.length < limit; i--) {
+      const entry = this.entries.peek(keys[i]);
+      if (entry !== undefined && entry.expiresAt > now) out.push({ key: keys[i], ...entry });
+    }
+    return out;
   }
 
   private expire(key: string): void {

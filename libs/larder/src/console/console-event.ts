@@ -1,0 +1,83 @@
+import type { CacheEventMap, CacheEventName } from '../cache/cache-events';
+import type { LockEventMap, LockEventName } from '../lock/lock-events';
+import type { RateLimitBlockedEvent } from '../rate-limit/rate-limit-events';
+import type { SessionEventMap, SessionEventName } from '../session/session-events';
+import { fingerprint, redactKey } from './console-redaction';
+
+/** Every kind of event the console shows. */
+export type ConsoleEventType = CacheEventName | LockEventName | 'ratelimit.blocked' | SessionEventName;
+
+/**
+ * One event as the console page receives it: already redacted (no values, no session ids, no
+ * lock tokens), small, and flat so the page can filter on `type` and a `key` prefix.
+ * @example { seq: 12, at: 1767225600000, type: 'hit', key: 'product:1', namespace: '', tier: 'l1' }
+ */
+export interface ConsoleEvent {
+  /** Position in the server's stream; gaps mean events were dropped for this page. */
+  seq: number;
+  /** Epoch milliseconds. */
+  at: number;
+  type: ConsoleEventType;
+  key?: string;
+  /** The cache scope the key is in ('' for the root), for cache events. */
+  namespace?: string;
+  tier?: string;
+  durationMs?: number;
+  /** A short, already redacted description (a rule, a fence, a reason, an error message). */
+  detail?: string;
+}
+
+/** An event before it is numbered. */
+export type ConsoleEventDraft = Omit<ConsoleEvent, 'seq'>;
+
+const rounded = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000);
+
+/** A cache event as the console shows it: key (redacted), scope, tier, duration; never a value. */
+export function fromCacheEvent<E extends CacheEventName>(type: E, e: CacheEventMap[E]): ConsoleEventDraft {
+  const draft: ConsoleEventDraft = {
+    at: Date.now(),
+    type,
+    key: e.key === undefined ? undefined : redactKey(e.key),
+    namespace: e.namespace,
+    tier: e.tier,
+    durationMs: rounded(e.durationMs),
+  };
+  if (type === 'error') {
+    const { operation, error } = e as CacheEventMap['error'];
+    draft.detail = `${operation}: ${redactKey(error.message)}`;
+  } else if (type === 'clear') {
+    draft.detail = `${(e as CacheEventMap['clear']).removed} removed`;
+  }
+  return draft;
+}
+
+/** A lock event as the console shows it: key, fence and what happened; the token never appears in lock events. */
+export function fromLockEvent<E extends LockEventName>(type: E, e: LockEventMap[E]): ConsoleEventDraft {
+  const parts: string[] = [];
+  if ('fence' in e) parts.push(`fence ${e.fence}`);
+  if ('ttl' in e) parts.push(`ttl ${e.ttl}ms`);
+  if ('reason' in e) parts.push(e.reason);
+  if ('attempts' in e && type === 'lock.failed') parts.push(`${e.attempts} attempt(s)`);
+  if ('error' in e && e.error) parts.push(redactKey(e.error.message));
+  return { at: Date.now(), type, key: redactKey(e.key), namespace: e.namespace, detail: parts.join(', ') };
+}
+
+/** A refused request: the client key, the rule and when it may try again. */
+export function fromRateLimitBlocked(e: RateLimitBlockedEvent): ConsoleEventDraft {
+  const degraded = e.degraded ? ', insurance limiter' : '';
+  return {
+    at: Date.now(),
+    type: 'ratelimit.blocked',
+    key: redactKey(e.key),
+    detail: `rule ${e.rule} (${e.limit}/${e.windowMs}ms), retry in ${e.retryAfterMs}ms${degraded}`,
+  };
+}
+
+/** A session event: the user and a fingerprint of the handle (the id itself is never in events). */
+export function fromSessionEvent<E extends SessionEventName>(
+  type: E,
+  e: SessionEventMap[E],
+): ConsoleEventDraft {
+  const user = e.userId === undefined ? 'anonymous' : `user ${redactKey(e.userId)}`;
+  return { at: Date.now(), type, detail: `${user}, session ${fingerprint(e.handle)}, ${e.reason}` };
+}

@@ -33,6 +33,18 @@ export interface CacheEventMap {
 }
 
 export type CacheEventName = keyof CacheEventMap;
+
+/** Every cache event name, for code that subscribes to all of them (the console). */
+export const CACHE_EVENT_NAMES: readonly CacheEventName[] = Object.freeze([
+  'hit',
+  'miss',
+  'write',
+  'delete',
+  'clear',
+  'expire',
+  'evict',
+  'error',
+]);
 export type CacheEventListener<E extends CacheEventName> = (event: CacheEventMap[E]) => void;
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CACHE_EVENT_NAMES } from '../cache/cache-events';
 import { CONSOLE_SCRIPT } from './console-page.script';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -26,19 +27,8 @@ const chart = (id: string) =>
 
 const table = (id: string) => `<table><tbody id="${id}"></tbody></table>`;
 
-const TYPES = [
-  'hit',
-  'miss',
-  'write',
-  'delete',
-  'clear',
-  'expire',
-  'evict',
-  'error',
-  'lock',
-  'ratelimit',
-  'session',
-];
+/** The event types the page filters on: each cache event, and the lock, rate-limit and session families. */
+const TYPES = [...CACHE_EVENT_NAMES, 'lock', 'ratelimit', 'session'];
 
 /**
  * The console page: one HTML document with its style and script inline under a fresh CSP nonce,

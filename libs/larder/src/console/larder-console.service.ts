@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { HttpAdapterHost } from '@nestjs/core';
 import { CacheCore } from '../cache/cache-core';
 import { CacheService } from '../cache/cache.service';
-import type { CacheEventListener, CacheEventName } from '../cache/cache-events';
+import { CACHE_EVENT_NAMES, type CacheEventListener, type CacheEventName } from '../cache/cache-events';
 import { LARDER_CONSOLE_OPTIONS, LARDER_REDIS } from '../larder.constants';
 import type { LockEventListener, LockEventName } from '../lock/lock-events';
 import { LockService } from '../lock/lock.service';
@@ -23,16 +23,6 @@ import {
 } from './console-snapshot';
 import type { SseClientStats } from './sse-client';
 
-const CACHE_EVENTS: CacheEventName[] = [
-  'hit',
-  'miss',
-  'write',
-  'delete',
-  'clear',
-  'expire',
-  'evict',
-  'error',
-];
 const LOCK_EVENTS: LockEventName[] = ['lock.acquired', 'lock.released', 'lock.lost', 'lock.failed'];
 const SESSION_EVENTS: SessionEventName[] = ['session.created', 'session.destroyed'];
 
@@ -126,7 +116,7 @@ export class LarderConsole implements OnModuleInit, OnModuleDestroy {
   }
 
   private subscribe(feed: ConsoleFeed): void {
-    for (const name of CACHE_EVENTS) {
+    for (const name of CACHE_EVENT_NAMES) {
       const listener: CacheEventListener<CacheEventName> = (e) => feed.record(fromCacheEvent(name, e));
       this.cache.on(name, listener);
       this.unsubscribe.push(() => this.cache.off(name, listener));

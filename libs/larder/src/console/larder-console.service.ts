@@ -37,7 +37,7 @@ const SESSION_EVENTS: SessionEventName[] = ['session.created', 'session.destroye
  */
 @Injectable()
 export class LarderConsole implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('LarderConsole');
+  private readonly logger = new Logger('Larder');
   private readonly tallies = new ConsoleTallies();
   private feed?: ConsoleFeed;
   private readonly unsubscribe: Array<() => void> = [];
@@ -96,7 +96,7 @@ export class LarderConsole implements OnModuleInit, OnModuleDestroy {
     if (!options) return;
     const adapter = this.adapterHost?.httpAdapter;
     if (!adapter) {
-      this.logger.warn('The console is on but this app has no HTTP server: nothing is served.');
+      this.logger.warn('console: on, but this app has no HTTP server, so nothing is served');
       return;
     }
     const feed = new ConsoleFeed(options.bufferSize, () => this.state());

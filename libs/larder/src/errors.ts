@@ -52,6 +52,14 @@ export class CommandTimeoutError extends LarderError {
   static readonly code = 'E_COMMAND_TIMEOUT';
 }
 
+/**
+ * A `getOrSet` / `@Cacheable` loader ran past its hard timeout (`timeout.hard`) and no stale value
+ * could stand in; the loader's `signal` was aborted with this error.
+ */
+export class LoaderTimeoutError extends LarderError {
+  static readonly code = 'E_LOADER_TIMEOUT';
+}
+
 /** The backing store (Redis) failed; `cause` holds the original error. Map it to 503 at the HTTP edge. */
 export class StoreUnavailableError extends LarderError {
   static readonly code = 'E_STORE_UNAVAILABLE';

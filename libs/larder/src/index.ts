@@ -26,7 +26,8 @@ export {
 export { LarderExceptionFilter, larderProblem } from './common/larder-exception.filter';
 export { CacheService } from './cache/cache.service';
 export { CacheScope, type CacheEntry, type CacheSetOptions, type GetOrSetOptions } from './cache/cache-scope';
-export type { ResilienceOptions } from './cache/resilience/resilience-options';
+export type { LoaderTimeouts, ResilienceOptions } from './cache/resilience/resilience-options';
+export type { Loader, LoaderContext } from './cache/resilience/resilient-load';
 export type { StaleReason } from './cache/resilience/fail-safe';
 export { IoredisKeyvStore } from './cache/stores/ioredis-keyv.store';
 export type { CacheStore, Removal } from './cache/stores/cache-store';

@@ -16,6 +16,7 @@ const GET_OR_SET_KEYS = optionKeys<GetOrSetOptions>({
   tags: true,
   grace: true,
   failSafeThrottle: true,
+  timeout: true,
 });
 const ENTRY_KEYS = optionKeys<CacheEntry>({ key: true, value: true, ttl: true, tags: true, grace: true });
 const INCREMENT_KEYS = optionKeys<{ ttl?: Duration }>({ ttl: true });
@@ -25,7 +26,7 @@ const GET_OR_SET_PLACE = { subject: 'getOrSet option' };
 const INCREMENT_PLACE = { subject: 'increment option' };
 
 /**
- * Checks the options of `set` (`{ ttl, tags, grace }`) or `getOrSet` (those and `failSafeThrottle`).
+ * Checks the options of `set` (`{ ttl, tags, grace }`) or `getOrSet` (those, `failSafeThrottle` and `timeout`).
  * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field and the closest valid one
  */
 export function checkSetOptions(options: unknown, method: 'set' | 'getOrSet'): void {
@@ -35,7 +36,7 @@ export function checkSetOptions(options: unknown, method: 'set' | 'getOrSet'): v
       options,
       GET_OR_SET_KEYS,
       GET_OR_SET_PLACE,
-      '{ ttl?, tags?, grace?, failSafeThrottle? }',
+      '{ ttl?, tags?, grace?, failSafeThrottle?, timeout? }',
     );
 }
 

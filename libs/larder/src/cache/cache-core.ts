@@ -24,6 +24,8 @@ export class CacheCore {
   readonly inflight = new Map<string, Promise<unknown>>();
   /** Keys whose loader failed and is resting (`failSafeThrottle`). */
   readonly failSafe = new FailSafeThrottle();
+  /** Loads that outlived their callers (past `timeout.soft`), per full key: the value lands when they finish. */
+  readonly background = new Map<string, Promise<unknown>>();
   /** The `commandTimeout` bound of every store call, on one shared timer. */
   private readonly deadlines: CallDeadlines;
   bus?: InvalidationBus;

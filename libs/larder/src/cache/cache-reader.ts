@@ -2,7 +2,7 @@ import type { CacheEventMap } from './cache-events';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey } from './cache-keys';
 import { ENCODED_SIZE, EXPIRY_UNKNOWN } from './stores/encoded-value';
-import { loadOrFallBack } from './resilience/fail-safe';
+import { loadOrFallBack, type Loader } from './resilience/resilient-load';
 import type { LoadPolicy } from './resilience/resilience-options';
 
 type Raw = { value?: unknown; expires?: number | null; freshUntil?: number } | undefined;
@@ -200,7 +200,7 @@ export class CacheReader {
   /** See CacheScope.getOrSet. `store` writes the loaded value and never throws on store failures. */
   getOrSet<T>(
     key: string,
-    loader: () => T | Promise<T>,
+    loader: Loader<T>,
     store: (value: T) => Promise<void>,
     policy: LoadPolicy,
   ): Promise<T> {
@@ -221,7 +221,7 @@ export class CacheReader {
   private async load<T>(
     key: string,
     full: string,
-    loader: () => T | Promise<T>,
+    loader: Loader<T>,
     store: (value: T) => Promise<void>,
     policy: LoadPolicy,
   ): Promise<T> {

@@ -12,6 +12,9 @@ import {
   resolveTtl,
 } from './cache-arguments';
 import { policyOf, type ResilienceOptions } from './resilience/resilience-options';
+import type { Loader } from './resilience/resilient-load';
+
+const GET_OR_SET_PLACE = { subject: 'getOrSet option' };
 import type { CacheCore, Scope } from './cache-core';
 import { scopePrefix } from './cache-keys';
 import { CacheReader } from './cache-reader';
@@ -142,19 +145,22 @@ export class CacheScope {
    * The cached value, or the loader's result stored and returned. Single-flight per key in this
    * process: concurrent callers share one loader run and its outcome; a loader error reaches them
    * all and is not cached; `undefined` is returned but never stored. On a store failure the
-   * loader still runs and its value is returned. With `grace`, a value past its ttl stands in
-   * when the loader throws or the store cannot be read (docs/resilience.md).
+   * loader still runs and its value is returned. The loader gets `{ signal }`, aborted when it
+   * passes `timeout.hard` (then the call rejects with `E_LOADER_TIMEOUT`). With `grace`, a value
+   * past its ttl stands in when the loader throws or times out or the store cannot be read, and
+   * at `timeout.soft` while the loader finishes in the background (docs/resilience.md).
    * @example const report = await cache.getOrSet(`report:${day}`, () => build(day), { ttl: '5m' });
    * @example await cache.getOrSet('rates', fetchRates, { ttl: '1m', grace: '1h' }); // stale rates beat an error
+   * @example await cache.getOrSet('page', ({ signal }) => fetch(url, { signal }), { timeout: { hard: '2s' } });
    */
-  async getOrSet<T>(key: string, loader: () => T | Promise<T>, options: GetOrSetOptions = {}): Promise<T> {
+  async getOrSet<T>(key: string, loader: Loader<T>, options: GetOrSetOptions = {}): Promise<T> {
     assertKey('cache key', key, this.core.options.maxKeyLength);
     if (typeof loader !== 'function') throw new InvalidArgumentError('Invalid loader: expected a function.');
     checkSetOptions(options, 'getOrSet');
     const ttl = resolveTtl(options.ttl, this.core.options.defaultTtl);
     const tags = options.tags ?? [];
     assertTags(tags, this.core.options.maxKeyLength);
-    const policy = policyOf(options, this.core.options.resilience, 'getOrSet option');
+    const policy = policyOf(options, this.core.options.resilience, GET_OR_SET_PLACE);
     return this.reader.getOrSet(
       key,
       loader,

@@ -4,6 +4,9 @@ import { describe } from '../../common/describe';
 import { assertKnownKeys, optionKeys, type OptionKeys } from '../../common/known-keys';
 import type { CacheableOptions, CacheEvictOptions, CachePutOptions } from './decorator-options';
 import { TextSource } from './text-source';
+import { policyOf, type LoadPolicy, type ResilienceOptions } from '../resilience/resilience-options';
+
+const NO_RESILIENCE: LoadPolicy = { grace: 0, failSafeThrottle: 1, soft: 0, hard: 0 };
 
 type Callback = (...args: unknown[]) => unknown;
 
@@ -20,9 +23,10 @@ export interface WritePlan {
   readonly condition?: Callback;
   readonly unless?: Callback;
   readonly namespace?: TextSource;
-  /** Unset: the module's `resilience` defaults. */
+  /** Unset: the module's `resilience.grace`. */
   readonly grace?: number;
-  readonly failSafeThrottle?: number;
+  /** The `@Cacheable` fields over the module's `resilience` defaults (checked when applied). */
+  readonly resilience: ResilienceOptions;
 }
 
 /** A parsed `@CacheEvict`. */
@@ -47,7 +51,7 @@ const PUT_FIELDS: { readonly [K in keyof Required<CachePutOptions>]: true } = {
 };
 
 const DECORATOR_KEYS: Record<WritePlan['decorator'] | '@CacheEvict', OptionKeys> = {
-  '@Cacheable': optionKeys<CacheableOptions>({ ...PUT_FIELDS, failSafeThrottle: true }),
+  '@Cacheable': optionKeys<CacheableOptions>({ ...PUT_FIELDS, failSafeThrottle: true, timeout: true }),
   '@CachePut': optionKeys<CachePutOptions>(PUT_FIELDS),
   '@CacheEvict': optionKeys<CacheEvictOptions>({
     key: true,
@@ -107,6 +111,17 @@ function duration(
     : parseDuration(value, `${decorator} option "${name}" on ${where}`, { allowZero });
 }
 
+/** The resilience fields a decorator sets, checked now (against neutral defaults) so a bad one fails at start-up. */
+function checkedResilience(decorator: string, o: Record<string, unknown>, where: string): ResilienceOptions {
+  const fields = {
+    grace: o.grace,
+    failSafeThrottle: o.failSafeThrottle,
+    timeout: o.timeout,
+  } as ResilienceOptions;
+  policyOf(fields, NO_RESILIENCE, { subject: `${decorator} option`, where });
+  return fields;
+}
+
 function tagPlan(decorator: string, value: unknown, where: string): TagPlan | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'function') return { fn: value as Callback };
@@ -148,7 +163,7 @@ export function writePlan(decorator: WritePlan['decorator'], raw: unknown, where
     key: optionalText(decorator, 'key', o.key, where, true),
     ttl: duration(decorator, 'ttl', o.ttl, where, true),
     grace: duration(decorator, 'grace', o.grace, where, true),
-    failSafeThrottle: duration(decorator, 'failSafeThrottle', o.failSafeThrottle, where, false),
+    resilience: checkedResilience(decorator, o, where),
     tags: tagPlan(decorator, o.tags, where),
     condition: callback(decorator, 'condition', o.condition, where),
     unless: callback(decorator, 'unless', o.unless, where),

@@ -1,5 +1,6 @@
 import { CacheScope } from '../cache-scope';
 import type { LoadPolicy } from '../resilience/resilience-options';
+import type { Loader } from '../resilience/resilient-load';
 
 /**
  * A CacheScope with the single-flight `getOrSet` machinery exposed with a caller-supplied store
@@ -22,7 +23,7 @@ export class DecoratorScope extends CacheScope {
    */
   load<T>(
     key: string,
-    loader: () => T | Promise<T>,
+    loader: Loader<T>,
     store: (value: T) => Promise<void>,
     policy: LoadPolicy,
   ): Promise<T> {

@@ -55,7 +55,8 @@ export class WriteStep {
   /** The plan's `grace` and `failSafeThrottle` over the module's `resilience` defaults. */
   policyOver(defaults: LoadPolicy): LoadPolicy {
     if (this.policy?.defaults !== defaults) {
-      const resolved = policyOf(this.plan, defaults, `${this.plan.decorator} option on ${this.ctx.where}`);
+      const place = { subject: `${this.plan.decorator} option`, where: this.ctx.where };
+      const resolved = policyOf(this.plan.resilience, defaults, place);
       this.policy = { defaults, resolved };
     }
     return this.policy.resolved;

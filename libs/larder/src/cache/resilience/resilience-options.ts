@@ -1,7 +1,15 @@
 import { IsOptional } from 'class-validator';
 import { parseDuration, type Duration } from '../../common/duration';
-import { optionKeys } from '../../common/known-keys';
-import { IsDuration, validateOptions } from '../../common/validate-options';
+import { assertKnownKeys, optionKeys, type OptionPlace } from '../../common/known-keys';
+import { IsDuration, invalidOption, validateOptions } from '../../common/validate-options';
+
+/** Loader time limits: see ResilienceOptions.timeout. */
+export interface LoaderTimeouts {
+  /** Past this, a caller that has a stale value gets it, while the loader finishes in the background. */
+  soft?: Duration;
+  /** Past this, the loader is abandoned (its signal aborted): stale value, or `E_LOADER_TIMEOUT`. */
+  hard?: Duration;
+}
 
 /**
  * How `getOrSet` and `@Cacheable` behave when the loader or Redis fails. Set per call, per
@@ -9,12 +17,13 @@ import { IsDuration, validateOptions } from '../../common/validate-options';
  *
  * @example
  * await cache.getOrSet('prices', loadPrices, { ttl: '1m', grace: '1h', failSafeThrottle: '10s' });
+ * await cache.getOrSet('report', ({ signal }) => build(signal), { grace: '1d', timeout: { soft: '100ms', hard: '2s' } });
  */
 export interface ResilienceOptions {
   /**
    * How long past its ttl an entry stays stored as a fallback. Past ttl the entry is not served as
-   * a hit; but when the loader throws, or Redis cannot be read while L1 holds a copy, the stale
-   * value is returned instead of the error (a `stale` event says why). Default: none, and a loader
+   * a hit; but when the loader throws or times out, or Redis cannot be read while L1 holds a copy,
+   * the stale value is returned instead (a `stale` event says why). Default: none, and a loader
    * error reaches the caller. Ignored for entries without expiry.
    */
   grace?: Duration;
@@ -23,23 +32,44 @@ export interface ResilienceOptions {
    * value is served meanwhile), so a failing database is not hit by every request. Default 5s.
    */
   failSafeThrottle?: Duration;
+  /**
+   * Loader time limits. `soft` applies when there is a stale value to give (else the caller
+   * waits): the caller gets it at once and the loader's result is stored when it arrives. `hard`
+   * abandons the loader: its `signal` is aborted, and the caller gets the stale value or a
+   * `LoaderTimeoutError` (`E_LOADER_TIMEOUT`). `soft` must be shorter than `hard`. Default: none.
+   */
+  timeout?: LoaderTimeouts;
 }
 
 /** What a load does on failure, resolved to milliseconds (0 = off). */
 export interface LoadPolicy {
   readonly grace: number;
   readonly failSafeThrottle: number;
+  readonly soft: number;
+  readonly hard: number;
 }
 
 /** A few seconds: long enough to shield a failing database, short enough to notice it is back. */
 const DEFAULT_FAIL_SAFE_THROTTLE = 5_000;
 
-export const RESILIENCE_KEYS = optionKeys<ResilienceOptions>({ grace: true, failSafeThrottle: true });
+export const RESILIENCE_KEYS = optionKeys<ResilienceOptions>({
+  grace: true,
+  failSafeThrottle: true,
+  timeout: true,
+});
+const TIMEOUT_KEYS = optionKeys<LoaderTimeouts>({ soft: true, hard: true });
+
+/** The rules of `resilience.timeout`. */
+class TimeoutRules {
+  @IsOptional() @IsDuration() soft?: Duration;
+  @IsOptional() @IsDuration() hard?: Duration;
+}
 
 /** The rules of the module's `resilience` defaults. */
 class ResilienceRules {
   @IsOptional() @IsDuration({ allowZero: true }) grace?: Duration;
   @IsOptional() @IsDuration() failSafeThrottle?: Duration;
+  // `timeout` has its own rules (TimeoutRules, see resolveResilience).
 }
 
 const MODULE_PLACE = { subject: 'Larder option', path: 'resilience' };
@@ -54,30 +84,65 @@ export function resolveResilience(options: ResilienceOptions | undefined): LoadP
     options === undefined
       ? {}
       : validateOptions<ResilienceOptions>(ResilienceRules, options, RESILIENCE_KEYS, MODULE_PLACE);
-  return {
-    grace: parseDuration(valid.grace ?? 0, 'resilience.grace', { allowZero: true }),
-    failSafeThrottle: parseDuration(
-      valid.failSafeThrottle ?? DEFAULT_FAIL_SAFE_THROTTLE,
-      'resilience.failSafeThrottle',
-    ),
+  if (valid.timeout !== undefined) {
+    validateOptions(TimeoutRules, valid.timeout, TIMEOUT_KEYS, {
+      ...MODULE_PLACE,
+      path: 'resilience.timeout',
+    });
+  }
+  const base: LoadPolicy = {
+    grace: 0,
+    failSafeThrottle: DEFAULT_FAIL_SAFE_THROTTLE,
+    soft: 0,
+    hard: 0,
   };
+  return policyOf(valid, base, MODULE_PLACE);
+}
+
+/** How a field is named in messages: `getOrSet option "grace"`, `@Cacheable option "grace" on A.b`. */
+function fieldName(place: OptionPlace, name: string): string {
+  const path = place.path ? `${place.path}.${name}` : name;
+  return `${place.subject} "${path}"${place.where ? ` on ${place.where}` : ''}`;
 }
 
 /**
  * The policy of one load: `defaults` with the fields `options` sets. Returns `defaults` itself
  * when the call sets none, so a plain `getOrSet` allocates nothing here.
- * @param where names the options in messages (`'getOrSet option'`, `'@Cacheable option ... on X.y'`)
- * @throws InvalidOptionError naming the field
+ * @throws InvalidOptionError naming the field at `place`
+ * @example policyOf({ grace: '1h' }, defaults, { subject: 'getOrSet option' }).grace // 3600000
  */
-export function policyOf(options: ResilienceOptions, defaults: LoadPolicy, where: string): LoadPolicy {
-  const { grace, failSafeThrottle } = options;
-  if (grace === undefined && failSafeThrottle === undefined) return defaults;
+export function policyOf(options: ResilienceOptions, defaults: LoadPolicy, place: OptionPlace): LoadPolicy {
+  const { grace, failSafeThrottle, timeout } = options;
+  if (grace === undefined && failSafeThrottle === undefined && timeout === undefined) return defaults;
   return {
     grace:
-      grace === undefined ? defaults.grace : parseDuration(grace, `${where} "grace"`, { allowZero: true }),
+      grace === undefined
+        ? defaults.grace
+        : parseDuration(grace, fieldName(place, 'grace'), { allowZero: true }),
     failSafeThrottle:
       failSafeThrottle === undefined
         ? defaults.failSafeThrottle
-        : parseDuration(failSafeThrottle, `${where} "failSafeThrottle"`),
+        : parseDuration(failSafeThrottle, fieldName(place, 'failSafeThrottle')),
+    ...timeoutsOf(timeout, defaults, place),
   };
+}
+
+/** `timeout` over the defaults: a `timeout` object replaces both limits (one left unset is off). */
+function timeoutsOf(
+  timeout: LoaderTimeouts | undefined,
+  defaults: LoadPolicy,
+  place: OptionPlace,
+): { soft: number; hard: number } {
+  if (timeout === undefined) return { soft: defaults.soft, hard: defaults.hard };
+  if (typeof timeout !== 'object' || timeout === null || Array.isArray(timeout)) {
+    throw invalidOption(place, 'timeout', timeout, 'an object { soft?, hard? }');
+  }
+  const inner = { ...place, path: place.path ? `${place.path}.timeout` : 'timeout' };
+  assertKnownKeys(timeout, TIMEOUT_KEYS, inner);
+  const soft = timeout.soft === undefined ? 0 : parseDuration(timeout.soft, fieldName(inner, 'soft'));
+  const hard = timeout.hard === undefined ? 0 : parseDuration(timeout.hard, fieldName(inner, 'hard'));
+  if (soft > 0 && hard > 0 && soft >= hard) {
+    throw invalidOption(inner, 'soft', timeout.soft, `shorter than timeout.hard (${hard}ms)`);
+  }
+  return { soft, hard };
 }

@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import type { TestingModule } from '@nestjs/testing';
-import { CacheService } from '@larder/nestjs';
+import { CacheService, StoreUnavailableError } from '@larder/nestjs';
 import { createLarderModule, eventually } from '#test/test-helpers';
 import { startRedisCluster, type RedisCluster } from '#test/topology/redis-cluster';
 import type { RedisNode } from '#test/topology/redis-node';
@@ -118,6 +118,21 @@ describe('one dead shard affects only its own keys', () => {
     await expect(strict.get(CacheService).delMany(KEYS)).rejects.toMatchObject({
       code: expect.stringMatching(/^E_(STORE_UNAVAILABLE|COMMAND_TIMEOUT)$/),
     });
+    expect(await cache().getMany(live)).toEqual(live.map(() => undefined));
+  });
+
+  it('clear() and namespace().clear() empty the live masters and reject naming the slots and the node not reached', async () => {
+    const live = liveKeys();
+    const scope = cache().namespace('scope');
+    await cache().setMany(live.map((key) => ({ key, value: 'root' })));
+    await Promise.all(live.map((key) => scope.set(key, 'scoped')));
+    const strictCache = strict.get(CacheService);
+    const notReached = new RegExp(`did not reach slots [0-9, -]+ \\(127\\.0\\.0\\.1:${dead.port}: `);
+    await expect(strictCache.namespace('scope').clear()).rejects.toThrow(StoreUnavailableError);
+    await expect(strictCache.namespace('scope').clear()).rejects.toThrow(notReached);
+    expect(await Promise.all(live.map((key) => scope.get(key)))).toEqual(live.map(() => undefined));
+    expect(await cache().getMany(live)).toEqual(live.map(() => 'root'));
+    await expect(strictCache.clear()).rejects.toThrow(notReached);
     expect(await cache().getMany(live)).toEqual(live.map(() => undefined));
   });
 });

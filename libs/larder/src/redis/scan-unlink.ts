@@ -1,11 +1,11 @@
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster } from './is-cluster';
 import { groupBySlot } from './key-slot';
+import { nodeAt, slotOwners, unreachedSlotsError, type RoundTrip, type Unreached } from './cluster-scan';
+
+export type { RoundTrip };
 
 const BATCH = 500;
-
-/** Runs one round trip; RedisCoordinator.call passes here so each round trip gets its own bound. */
-export type RoundTrip = <T>(what: string, run: () => Promise<T>) => Promise<T>;
 
 const direct: RoundTrip = (_what, run) => run();
 
@@ -16,8 +16,13 @@ export function escapeGlob(text: string): string {
 
 /**
  * Deletes every key starting with `prefix` using SCAN + UNLINK in batches (never KEYS, never
- * FLUSHDB), on each master of a cluster. Returns how many keys went. `roundTrip` bounds each
- * SCAN and UNLINK separately, so a large namespace is not cut off by one overall timeout.
+ * FLUSHDB). Returns how many keys went. `roundTrip` bounds each SCAN and UNLINK separately, so a
+ * large namespace is not cut off by one overall timeout.
+ *
+ * On a cluster it goes to every master CLUSTER SLOTS names, side by side. A master it cannot scan
+ * (down, hung, not yet replaced) or slots nobody serves fail the call with E_STORE_UNAVAILABLE
+ * naming those slots and nodes, after the reachable masters were cleared: keys it did not reach
+ * are never reported as cleared.
  */
 export async function scanAndUnlink(
   client: Redis | Cluster,
@@ -25,16 +30,40 @@ export async function scanAndUnlink(
   roundTrip: RoundTrip = direct,
 ): Promise<number> {
   const match = `${escapeGlob(prefix)}*`;
-  const cluster = isCluster(client);
+  if (!isCluster(client)) return scanNode(client, match, roundTrip, false);
+  const { owners, uncovered } = await slotOwners(client, roundTrip);
+  const unreached: Unreached[] =
+    uncovered.length > 0 ? [{ ranges: uncovered, reason: 'served by no master' }] : [];
   let removed = 0;
-  for (const node of cluster ? client.nodes('master') : [client]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await roundTrip('SCAN', () => node.scan(cursor, 'MATCH', match, 'COUNT', BATCH));
-      cursor = next;
-      if (keys.length > 0) removed += await roundTrip('UNLINK', () => unlinkOnNode(node, keys, cluster));
-    } while (cursor !== '0');
+  const outcomes = await Promise.allSettled(
+    owners.map((owner) => {
+      const node = nodeAt(client, owner.address);
+      if (!node) return Promise.reject(new Error('not connected'));
+      return scanNode(node, match, roundTrip, true);
+    }),
+  );
+  outcomes.forEach((outcome, i) => {
+    if (outcome.status === 'fulfilled') removed += outcome.value;
+    else {
+      const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+      unreached.push({ ranges: owners[i].ranges, reason: `${owners[i].address}: ${reason}` });
+    }
+  });
+  if (unreached.length > 0) {
+    throw unreachedSlotsError('SCAN + UNLINK', unreached, `${removed} keys removed on the masters reached`);
   }
+  return removed;
+}
+
+/** SCAN + UNLINK on one node until its cursor comes back to 0. */
+async function scanNode(node: Redis, match: string, roundTrip: RoundTrip, cluster: boolean): Promise<number> {
+  let removed = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await roundTrip('SCAN', () => node.scan(cursor, 'MATCH', match, 'COUNT', BATCH));
+    cursor = next;
+    if (keys.length > 0) removed += await roundTrip('UNLINK', () => unlinkOnNode(node, keys, cluster));
+  } while (cursor !== '0');
   return removed;
 }
 

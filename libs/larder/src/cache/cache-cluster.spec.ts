@@ -26,6 +26,9 @@ describe('on Redis Cluster', () => {
     for (const key of keys) await cache.set(key, key, { tags: [key.length % 2 ? 'odd' : 'even', 'all'] });
     expect(await cache.getMany(['k1', 'k2', 'missing'])).toEqual(['k1', 'k2', undefined]);
     expect(await cache.increment('counter', 5)).toBe(5);
+    expect(await cache.expire('k1', '1h')).toBe(true);
+    expect(await cache.persist('counter')).toBe(true);
+    expect(await cache.ttl('counter')).toBe(Infinity);
     expect(await cache.invalidateTags(['odd'])).toBe(keys.filter((k) => k.length % 2).length);
     await cache.delMany(['k10', 'k11']);
     expect(await cache.namespace('scope').set('x', 1)).toBeUndefined();

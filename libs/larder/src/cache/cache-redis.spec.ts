@@ -80,6 +80,24 @@ describe('CacheService on Redis', () => {
     await moduleRef.close();
   });
 
+  it('expire never writes an old value back over a concurrent set (compare-and-set), on both value connections', async () => {
+    for (const redis of [server.url, new Redis(server.url)]) {
+      const moduleRef = await createLarderModule({ redis, namespace: uniqueNamespace() });
+      const cache = moduleRef.get(CacheService);
+      for (let i = 0; i < 30; i++) {
+        await Promise.all([
+          cache.expire('race', '1h'),
+          cache.set('race', { i }, '1m'),
+          cache.expire('race', '1h'),
+        ]);
+        expect(await cache.get('race')).toEqual({ i });
+      }
+      expect(await cache.ttl('race')).toBeGreaterThan(60_000);
+      await moduleRef.close();
+      if (typeof redis !== 'string') redis.disconnect();
+    }
+  });
+
   it('clear() removes only its namespace and scope, whatever characters a prefix holds', async () => {
     const ns = uniqueNamespace();
     const moduleRef = await createLarderModule({ redis: server.url, namespace: ns });

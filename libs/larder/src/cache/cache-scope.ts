@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import type { CacheEventListener, CacheEventName } from './cache-events';
 import type { CacheStats } from './cache-stats';
-import type { Duration } from '../common/duration';
+import { parseDuration, type Duration } from '../common/duration';
 import { assertKey } from '../common/assert-key';
 import {
   assertTags,
@@ -191,6 +191,42 @@ export class CacheScope {
       throw new InvalidArgumentError(`Invalid by: ${by}. Expected a safe integer.`);
     checkIncrementOptions(options);
     return this.writer.increment(key, by, resolveTtl(options.ttl, 0));
+  }
+
+  /**
+   * Makes a live entry expire `ttl` from now (> 0), whatever its lifetime was; a grace it was
+   * written with is kept. Resolves to false when the key is missing (nothing is created). Atomic
+   * on Redis; the L1 copies on every instance are dropped, and `ttl(key)` reports the new lifetime.
+   * A store failure resolves to false (rejects with `throwOnError`).
+   * @throws InvalidOptionError naming `ttl` when it is not a duration > 0
+   * @example await cache.expire(`otp:${user}`, '5m')
+   */
+  async expire(key: string, ttl: Duration): Promise<boolean> {
+    assertKey('cache key', key, this.core.options.maxKeyLength);
+    return this.writer.retime(key, parseDuration(ttl, 'ttl'));
+  }
+
+  /**
+   * `expire` for keeping an entry alive: `ttl` defaults to the module's `defaultTtl`.
+   * @throws InvalidArgumentError when neither `ttl` nor `defaultTtl` is set
+   * @example if (!(await cache.touch(`cart:${id}`))) cart = await rebuild(id);
+   */
+  async touch(key: string, ttl?: Duration): Promise<boolean> {
+    assertKey('cache key', key, this.core.options.maxKeyLength);
+    const ms = ttl === undefined ? this.core.options.defaultTtl : parseDuration(ttl, 'ttl');
+    if (ms === 0) {
+      throw new InvalidArgumentError('Invalid ttl: touch() needs a ttl when the module has no defaultTtl.');
+    }
+    return this.writer.retime(key, ms);
+  }
+
+  /**
+   * Removes an entry's expiry: it stays until deleted (or evicted). False when the key is missing.
+   * @example await cache.persist('config')
+   */
+  async persist(key: string): Promise<boolean> {
+    assertKey('cache key', key, this.core.options.maxKeyLength);
+    return this.writer.retime(key, 0);
   }
 
   /** Remaining lifetime in ms; `Infinity` without expiry; `undefined` when missing (or on a store failure). */

@@ -1,6 +1,6 @@
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey, keyOfEntry } from './cache-keys';
-import { encodeValue, type EncodedValue } from './stores/encoded-value';
+import { encodeValue, renewEnvelope, type EncodedValue } from './stores/encoded-value';
 
 /** The write path: value store and tag index first, then L1, events and the invalidation bus. */
 export class CacheWriter {
@@ -131,6 +131,21 @@ export class CacheWriter {
     );
     this.core.dropCopies({ prefix });
     return removed;
+  }
+
+  /** Gives a live entry `ttl` ms from now (0 = none); the L1 copies go, so the next read brings the new lifetime. */
+  async retime(key: string, ttl: number): Promise<boolean> {
+    const full = entryKey(this.scope.prefix, key);
+    const { serializer } = this.core.options;
+    const retimed = await this.core.storeCall(
+      'expire',
+      this.scope,
+      key,
+      () => this.core.store.retime(full, (current) => renewEnvelope(serializer, key, current, ttl)),
+      { fallback: false, rethrow: this.rethrow },
+    );
+    this.core.dropCopies({ keys: [full] });
+    return retimed;
   }
 
   async increment(key: string, by: number, ttl: number): Promise<number> {

@@ -451,6 +451,71 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       expect(cache.stats()).toMatchObject({ hits: 1, misses: 2 });
     });
 
+    it('expire, touch and persist change the lifetime ttl() reports; a missing key stays missing', async () => {
+      await cache.set('e', 'v', '1h');
+      expect(await cache.expire('e', '2h')).toBe(true);
+      expect(await cache.ttl('e')).toBeGreaterThan(3_600_000);
+      expect(await cache.ttl('e')).toBeLessThanOrEqual(7_200_000);
+      expect(await cache.get('e')).toBe('v');
+      expect(await cache.persist('e')).toBe(true);
+      expect(await cache.ttl('e')).toBe(Infinity);
+      expect(await cache.touch('e', '1m')).toBe(true);
+      expect(await cache.ttl('e')).toBeLessThanOrEqual(60_000);
+      expect(await cache.get('e')).toBe('v');
+      expect(await cache.expire('missing', '1m')).toBe(false);
+      expect(await cache.touch('missing', '1m')).toBe(false);
+      expect(await cache.persist('missing')).toBe(false);
+      expect(await cache.has('missing')).toBe(false);
+      await cache.namespace('s').set('scoped', 1, '1h');
+      expect(await cache.persist('scoped')).toBe(false);
+      expect(await cache.namespace('s').persist('scoped')).toBe(true);
+      expect(await cache.namespace('s').ttl('scoped')).toBe(Infinity);
+    });
+
+    it('a shortened lifetime ends the entry on every read path, L1 included', async () => {
+      await cache.set('short', { a: 1 }, '1h');
+      expect(await cache.get('short')).toEqual({ a: 1 });
+      expect(await cache.expire('short', 300)).toBe(true);
+      await eventually(
+        async () => (await cache.get('short')) === undefined && !(await cache.has('short')),
+        10_000,
+        'the entry to expire',
+      );
+      expect(await cache.ttl('short')).toBeUndefined();
+      expect(await cache.expire('short', '1h')).toBe(false);
+    });
+
+    it('an extended or persisted entry outlives its first ttl, and its tags follow it', async () => {
+      const started = Date.now();
+      await cache.set('kept', 'k', 300);
+      await cache.set('tagged', 't', { ttl: 300, tags: ['group'] });
+      expect(await cache.persist('kept')).toBe(true);
+      expect(await cache.expire('tagged', '1h')).toBe(true);
+      // Past the first ttl: an envelope or tag index still holding it would drop the entries now.
+      await eventually(() => Date.now() > started + 700, 5000, 'the first ttl to pass');
+      expect(await cache.get('kept')).toBe('k');
+      expect(await cache.get('tagged')).toBe('t');
+      expect(await cache.invalidateTags(['group'])).toBe(1);
+      expect(await cache.get('tagged')).toBeUndefined();
+    });
+
+    it('persist and expire keep a counter a counter', async () => {
+      await cache.increment('n', 1, { ttl: '1h' });
+      expect(await cache.persist('n')).toBe(true);
+      expect(await cache.ttl('n')).toBe(Infinity);
+      expect(await cache.increment('n')).toBe(2);
+      expect(await cache.expire('n', '1m')).toBe(true);
+      expect(await cache.increment('n')).toBe(3);
+      expect(await cache.ttl('n')).toBeLessThanOrEqual(60_000);
+    });
+
+    it('refuses a bad ttl or key for expire, and touch without a ttl when there is no defaultTtl', async () => {
+      await expect(cache.expire('k', 0)).rejects.toMatchObject({ code: 'E_INVALID_OPTION' });
+      await expect(cache.expire('k', 'soon' as '1s')).rejects.toMatchObject({ code: 'E_INVALID_OPTION' });
+      await expect(cache.expire('', '1s')).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
+      await expect(cache.touch('k')).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    });
+
     it('shares its values with the cache-manager Cache under CACHE_MANAGER', async () => {
       const manager = moduleRef.get<Cache>(CACHE_MANAGER);
       await manager.set('from-manager', { via: 'cache-manager' }, 60_000);

@@ -1,11 +1,14 @@
 import type { Keyv } from 'keyv';
-import type { EncodedValue } from './encoded-value';
+import type { EncodedValue, StoredEnvelope } from './encoded-value';
 
 /** Deleted entries: their keys, and how many of them held a value. */
 export interface Removal {
   keys: string[];
   removed: number;
 }
+
+/** The entry a stored one becomes for its new lifetime (see renewEnvelope); undefined when it is not live. */
+export type Renewal = (current: StoredEnvelope | undefined) => EncodedValue | undefined;
 
 /**
  * Where cache values live, with the tag index that belongs to them, and the few operations Keyv
@@ -44,6 +47,12 @@ export interface CacheStore {
   clearPrefix(prefix: string): Promise<number>;
   /** Adds `by` to an integer counter, creating it (with `ttl` ms, 0 = none) when missing. */
   increment(key: string, by: number, ttl: number): Promise<number>;
+  /**
+   * Gives a live entry the lifetime `renew` encodes (value, and the tag index following it);
+   * false when the entry is missing or not live. Atomic on Redis and in memory: a write that lands
+   * meanwhile is never overwritten with the old value.
+   */
+  retime(key: string, renew: Renewal): Promise<boolean>;
   /** Remaining lifetime in ms, `Infinity` without expiry, `undefined` when the key is missing. */
   ttl(key: string): Promise<number | undefined>;
   /** Resolves once the store can take commands, or after `ms` (never rejects: the app may start while Redis is down). */

@@ -72,8 +72,42 @@ export function encodeValue(
   return new EncodedValue(value, payload, measure(payload, maxValueSize, key), expires, freshUntil);
 }
 
+/** An envelope as a store gives it back. */
+export interface StoredEnvelope {
+  value?: unknown;
+  expires?: number | null;
+  freshUntil?: number;
+}
+
+/**
+ * The stored entry `current` encoded again to live `ttl` ms from now (0 = no expiry), keeping the
+ * grace it was written with (the time between `freshUntil` and `expires`); undefined when it is not
+ * live (missing, expired, or past its ttl and kept only for grace), so `expire` never revives one.
+ * Its size was accepted when it was written: `maxValueSize` is not checked again.
+ */
+export function renewEnvelope(
+  serializer: Serializer,
+  key: string,
+  current: StoredEnvelope | undefined,
+  ttl: number,
+): EncodedValue | undefined {
+  if (current === undefined || current === null || current.value === undefined) return undefined;
+  const now = Date.now();
+  const { expires, freshUntil } = current;
+  if ((typeof expires === 'number' && expires <= now) || (freshUntil !== undefined && freshUntil <= now)) {
+    return undefined;
+  }
+  const grace = freshUntil !== undefined && typeof expires === 'number' ? expires - freshUntil : 0;
+  return encodeValue(serializer, Infinity, key, current.value, ttl, grace);
+}
+
+/** The store ttl (ms, 0 = none) of an entry: until its `expires`. */
+export function storeTtl(entry: EncodedValue): number {
+  return entry.expires === undefined ? 0 : Math.max(1, entry.expires - Date.now());
+}
+
 /** A counter written by `increment` is stored as a bare integer so Redis can INCRBY it atomically. */
-const BARE_INTEGER = /^-?\d{1,15}$/;
+export const BARE_INTEGER = /^-?\d{1,15}$/;
 
 /**
  * Keyv's serialize/deserialize pair built on the configured Serializer. Keyv stores an envelope

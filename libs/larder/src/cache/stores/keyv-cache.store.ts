@@ -3,7 +3,8 @@ import { InvalidArgumentError, UnsupportedOperationError } from '../../errors';
 import type { MemoryKeyvStore } from './memory-keyv.store';
 import type { TagStore } from '../tags/tag-store';
 import type { EncodedValue } from './encoded-value';
-import type { Removal, CacheStore } from './cache-store';
+import type { Removal, CacheStore, Renewal } from './cache-store';
+import { storeTtl, type StoredEnvelope } from './encoded-value';
 
 type Envelope = { value?: unknown; expires?: number | null };
 
@@ -99,6 +100,37 @@ export class KeyvCacheStore implements CacheStore {
     const next = current + by;
     await this.keyv.set(key, next, remaining > 0 ? remaining : undefined);
     return next;
+  }
+
+  async retime(key: string, renew: Renewal): Promise<boolean> {
+    const entry = this.memory ? await this.retimeInMemory(key, renew) : await this.retimeCustom(key, renew);
+    if (entry === undefined) return false;
+    await this.tags.retime(key, entry);
+    return true;
+  }
+
+  /** Compare-and-set on the in-process store: a write that lands while the payload is decoded wins. */
+  private async retimeInMemory(key: string, renew: Renewal): Promise<number | undefined> {
+    const memory = this.memory!;
+    for (;;) {
+      const before = memory.payloadOf(key);
+      if (before === undefined) return undefined;
+      const entry = renew((await this.keyv.deserializeData(before)) as StoredEnvelope | undefined);
+      if (!entry) return undefined;
+      if (memory.payloadOf(key) !== before) continue;
+      const ttl = storeTtl(entry);
+      memory.replace(key, entry.payload, ttl);
+      return ttl;
+    }
+  }
+
+  /** A custom store has no compare-and-set: read and write back (a write landing in between is overwritten). */
+  private async retimeCustom(key: string, renew: Renewal): Promise<number | undefined> {
+    const entry = renew((await this.keyv.get(key, { raw: true })) as StoredEnvelope | undefined);
+    if (!entry) return undefined;
+    const ttl = storeTtl(entry);
+    await this.keyv.set(key, this.usesLarderSerializer ? entry : entry.value, ttl > 0 ? ttl : undefined);
+    return ttl;
   }
 
   async ttl(key: string): Promise<number | undefined> {

@@ -69,10 +69,19 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     return entry.payload;
   }
 
-  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
-    const expiresAt = ttl !== undefined && ttl > 0 ? Date.now() + ttl : Infinity;
-    const payload = value as string;
+  /** The stored text of a live entry, without refreshing its recency (for compare-and-set). */
+  payloadOf(key: string): string | undefined {
+    return this.live(key)?.payload;
+  }
+
+  /** Replaces an entry's text and lifetime (`ttl` ms, 0 = none) in one synchronous step. */
+  replace(key: string, payload: string, ttl: number): void {
+    const expiresAt = ttl > 0 ? Date.now() + ttl : Infinity;
     this.entries.set(key, { payload, expiresAt, size: Buffer.byteLength(payload) });
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    this.replace(key, value as string, ttl ?? 0);
     return true;
   }
 

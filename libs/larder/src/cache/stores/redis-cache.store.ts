@@ -9,9 +9,12 @@ import { scanAndUnlink, unlinkKeys, unlinkPerSlot } from '../../redis/scan-unlin
 import type { CacheRedisKeys } from '../cache-keys';
 import { RedisTagStore } from '../tags/redis-tag.store';
 import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from '../tags/tag.scripts';
-import { INCREMENT } from './cache.scripts';
-import type { EncodedValue } from './encoded-value';
-import type { Removal, CacheStore } from './cache-store';
+import { INCREMENT, RETIME } from './cache.scripts';
+import { BARE_INTEGER, storeTtl, type EncodedValue, type StoredEnvelope } from './encoded-value';
+import type { Removal, CacheStore, Renewal } from './cache-store';
+
+/** Reads of a retime whose compare-and-set lost to another write; each lost round means a write won. */
+const MAX_RETIME_ATTEMPTS = 16;
 
 /** Runs a Lua script over the connection that holds the values. */
 export type ScriptRunner = (
@@ -143,6 +146,28 @@ export class RedisCacheStore implements CacheStore {
       }
       throw error;
     }
+  }
+
+  async retime(key: string, renew: Renewal): Promise<boolean> {
+    const valueKey = this.key(key);
+    for (let attempt = 0; attempt < MAX_RETIME_ATTEMPTS; attempt++) {
+      const payload = await this.redis.call('GET', (client) => client.get(valueKey));
+      if (payload === null) return false;
+      const entry = renew((await this.keyv.deserializeData(payload)) as StoredEnvelope | undefined);
+      if (!entry) return false;
+      // A counter stays a bare integer (INCRBY needs it); only its lifetime changes.
+      const next = BARE_INTEGER.test(payload) ? payload : entry.payload;
+      const ttl = storeTtl(entry);
+      const outcome = Number(await this.runScript(RETIME, [valueKey], [payload, next, ttl]));
+      if (outcome === 0) return false;
+      if (outcome === 1) {
+        await this.index.retime(key, ttl);
+        return true;
+      }
+    }
+    throw new StoreUnavailableError(
+      `cache expire of "${key}" lost to ${MAX_RETIME_ATTEMPTS} concurrent writes; nothing was changed`,
+    );
   }
 
   async ttl(key: string): Promise<number | undefined> {

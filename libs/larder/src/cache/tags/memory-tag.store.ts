@@ -32,6 +32,11 @@ export class MemoryTagStore implements TagStore {
     if (++this.writesSinceSweep >= Math.max(1024, this.entries.size)) this.sweep();
   }
 
+  async retime(key: string, ttl: number): Promise<void> {
+    const entry = this.entries.get(key);
+    if (entry) entry.expiresAt = ttl > 0 ? Date.now() + ttl : Infinity;
+  }
+
   async forget(keys: string[]): Promise<void> {
     this.forgetNow(keys);
   }

@@ -2,7 +2,7 @@ import type { RedisCoordinator } from '../../redis/redis-coordinator';
 import { scanAndUnlink } from '../../redis/scan-unlink';
 import type { CacheRedisKeys } from '../cache-keys';
 import type { TagStore } from './tag-store';
-import { INDEX_FORGET, INDEX_RETAG, INDEX_TAKE } from './tag.scripts';
+import { INDEX_FORGET, INDEX_RETAG, INDEX_RETIME, INDEX_TAKE } from './tag.scripts';
 
 /**
  * Tag index in Redis, in the one slot of `{t:<namespace>}`, changed by one script per operation.
@@ -22,6 +22,11 @@ export class RedisTagStore implements TagStore {
       [records + key, ...tags.map((tag) => tagSets + tag)],
       [ttl, key, tagSets, ...tags],
     );
+  }
+
+  async retime(key: string, ttl: number): Promise<void> {
+    const { records, tagSets } = this.keys;
+    await this.redis.eval(INDEX_RETIME, [records + key], [ttl, key, tagSets]);
   }
 
   async forget(keys: string[]): Promise<void> {

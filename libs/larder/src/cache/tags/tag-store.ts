@@ -7,6 +7,8 @@
 export interface TagStore {
   /** Makes `tags` the only tags of `key` (none: it leaves them all); `ttl` ms (0 = none) is the entry's lifetime. */
   retag(key: string, tags: string[], ttl: number): Promise<void>;
+  /** Moves an entry's expiry in every tag it carries to `ttl` ms from now (0 = none). */
+  retime(key: string, ttl: number): Promise<void>;
   /** Takes deleted or evicted entries out of every tag they carried. */
   forget(keys: string[]): Promise<void>;
   /** Forgets `tags` and every live entry carrying one of them (from its other tags too); returns those entries. */

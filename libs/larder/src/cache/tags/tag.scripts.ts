@@ -19,6 +19,12 @@ local function forget(tagPrefix, record, entry)
   for i = 1, #tags do redis.call('ZREM', tagPrefix .. tags[i], entry) end
   if #tags > 0 then redis.call('DEL', record) end
 end
+-- A tag set lives as long as its longest-lived member.
+local function expireWithLast(set)
+  local last = redis.call('ZRANGE', set, -1, -1, 'WITHSCORES')
+  if last[2] == nil then return end
+  if last[2] == 'inf' then redis.call('PERSIST', set) else redis.call('PEXPIREAT', set, last[2]) end
+end
 -- Makes the tags ARGV[argFrom..] (their sets are KEYS[keyFrom..]) the only tags of the entry. Each
 -- written set drops members past their expiry and expires itself with its longest-lived member.
 local function retag(tagPrefix, record, entry, ttl, keyFrom, argFrom)
@@ -31,8 +37,7 @@ local function retag(tagPrefix, record, entry, ttl, keyFrom, argFrom)
     local set = KEYS[i]
     redis.call('ZADD', set, score, entry)
     redis.call('ZREMRANGEBYSCORE', set, '-inf', string.format('(%d', now))
-    local last = redis.call('ZRANGE', set, -1, -1, 'WITHSCORES')
-    if last[2] == 'inf' then redis.call('PERSIST', set) else redis.call('PEXPIREAT', set, last[2]) end
+    expireWithLast(set)
     redis.call('SADD', record, ARGV[argFrom + i - keyFrom])
   end
   if ttl > 0 then redis.call('PEXPIRE', record, ttl) end
@@ -100,6 +105,27 @@ return entries`,
 export const INDEX_RETAG = defineLuaScript(
   'cache-index-retag',
   `${INDEX}retag(ARGV[3], KEYS[1], ARGV[2], tonumber(ARGV[1]), 2, 4)
+return 1`,
+);
+
+/**
+ * Moves an entry's expiry in every tag its record lists (and the record's own) to ttl ms from now,
+ * 0 = none: `expire`/`persist` keep a tagged entry reachable by `invalidateTags` for as long as it
+ * lives. KEYS: record; ARGV: ttl ms, entry, tag prefix.
+ */
+export const INDEX_RETIME = defineLuaScript(
+  'cache-index-retime',
+  `${INDEX}local tags = redis.call('SMEMBERS', KEYS[1])
+if #tags == 0 then return 0 end
+local ttl = tonumber(ARGV[1])
+local score = '+inf'
+if ttl > 0 then score = string.format('%d', redisTimeMs() + ttl) end
+for i = 1, #tags do
+  local set = ARGV[3] .. tags[i]
+  redis.call('ZADD', set, 'XX', score, ARGV[2])
+  expireWithLast(set)
+end
+if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
 return 1`,
 );
 

@@ -4,6 +4,9 @@ import type { RedisServerHandle } from '../redis-server';
 import { eventually } from '../test-helpers';
 import { startDemo } from './demo-app';
 
+/** The console token the suite boots the demo with (LARDER_CONSOLE_TOKEN). */
+const CONSOLE_TOKEN = 'demo-suite-console-token';
+
 /** Sums the samples of a metric whose labels include `labels` in a Prometheus text exposition. */
 function sample(text: string, metric: string, labels: string): number {
   return text
@@ -26,12 +29,29 @@ export function describeDemo(
     let http: ReturnType<typeof request>;
 
     beforeAll(async () => {
-      app = await startDemo({ DEMO_DB_LATENCY_MS: '20', NODE_ENV: 'test', ...env() });
+      app = await startDemo({
+        DEMO_DB_LATENCY_MS: '20',
+        NODE_ENV: 'test',
+        LARDER_CONSOLE_TOKEN: CONSOLE_TOKEN,
+        ...env(),
+      });
       http = request(app.getHttpServer());
     });
 
     afterAll(async () => {
       await app?.close();
+    });
+
+    it('serves the Larder console behind its token', async () => {
+      await http.get('/_larder/state').expect(401);
+      await http.get('/_larder').expect(401);
+      await http.get('/products/2').expect(200);
+      const state = await http
+        .get('/_larder/state')
+        .set('authorization', `Bearer ${CONSOLE_TOKEN}`)
+        .expect(200);
+      expect(state.body.name).toBe('demo');
+      expect(state.body.totals.hits + state.body.totals.misses).toBeGreaterThan(0);
     });
 
     it('serves products from the cache and evicts them by tag on update', async () => {

@@ -10,6 +10,7 @@ import { CacheEventsController } from './cache-events/cache-events.controller';
 import { CacheEventsService } from './cache-events/cache-events.service';
 import { validateEnvironment } from './config/env.validation';
 import { FlagsController } from './flags/flags.controller';
+import { demoConsoleToken } from './ops/console-token';
 import { HealthController } from './ops/health.controller';
 import { MetricsController } from './ops/metrics.controller';
 import { OrdersController } from './orders/orders.controller';
@@ -37,6 +38,8 @@ import { UsersController } from './users/users.controller';
         name: 'demo',
         // A registry of the app's own, so two demo apps in one process (the e2e tests) never clash.
         metrics: { registry: new Registry() },
+        // The live console at /_larder, behind a token (main.ts prints the URL when it made one up).
+        console: { token: demoConsoleToken(config.get<string>('LARDER_CONSOLE_TOKEN')).token },
         // Secure cookies need HTTPS; the demo serves plain http://localhost unless run in production.
         session: {
           ttl: '30m',

@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 /** The demo's environment. Everything is optional: with nothing set it runs on the in-memory store. */
 export class DemoEnvironment {
@@ -20,6 +20,12 @@ export class DemoEnvironment {
   @Min(0)
   @Max(65535)
   PORT?: number;
+
+  /** The Larder console's token (at least 16 characters); unset = a random one, printed at boot. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'LARDER_CONSOLE_TOKEN must be at least 16 characters' })
+  LARDER_CONSOLE_TOKEN?: string;
 
   /** Simulated database latency in ms, so cache hits are visible. */
   @IsOptional()

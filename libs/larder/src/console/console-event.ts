@@ -59,7 +59,8 @@ export function fromLockEvent<E extends LockEventName>(type: E, e: LockEventMap[
   if ('reason' in e) parts.push(e.reason);
   if ('attempts' in e && type === 'lock.failed') parts.push(`${e.attempts} attempt(s)`);
   if ('error' in e && e.error) parts.push(redactKey(e.error.message));
-  return { at: Date.now(), type, key: redactKey(e.key), namespace: e.namespace, detail: parts.join(', ') };
+  // No `namespace`: a lock's is the module's, not a cache scope, and would read as one in the page.
+  return { at: Date.now(), type, key: redactKey(e.key), detail: parts.join(', ') };
 }
 
 /** A refused request: the client key, the rule and when it may try again. */

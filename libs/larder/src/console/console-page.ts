@@ -15,7 +15,8 @@ section { background: #fff; border: 1px solid #dde1e8; border-radius: 6px; paddi
 section.wide { grid-column: 1 / -1; max-height: 420px; }
 h2 { font-size: 13px; margin: 0 0 8px; text-transform: uppercase; letter-spacing: .04em; color: #56607a; }
 table { border-collapse: collapse; width: 100%; font-family: ui-monospace, monospace; font-size: 12px; }
-td { border-top: 1px solid #eef0f4; padding: 2px 6px; white-space: nowrap; }
+td, th { border-top: 1px solid #eef0f4; padding: 2px 6px; white-space: nowrap; text-align: left; }
+th { color: #8a93a6; font-weight: 500; }
 td.empty { color: #8a93a6; font-family: system-ui, sans-serif; }
 svg { width: 100%; height: 80px; background: #fbfcfd; border: 1px solid #eef0f4; }
 polyline { fill: none; stroke: #2f6fde; stroke-width: 1.5; } svg text { font-size: 10px; fill: #56607a; }
@@ -25,7 +26,8 @@ polyline { fill: none; stroke: #2f6fde; stroke-width: 1.5; } svg text { font-siz
 const chart = (id: string) =>
   `<svg id="${id}" viewBox="0 0 300 80" preserveAspectRatio="none"><polyline points=""/><text x="4" y="12"></text></svg>`;
 
-const table = (id: string) => `<table><tbody id="${id}"></tbody></table>`;
+const table = (id: string, columns: string[]) =>
+  `<table><thead><tr>${columns.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody id="${id}"></tbody></table>`;
 
 /** The event types the page filters on: each cache event, and the lock, rate-limit and session families. */
 const TYPES = [...CACHE_EVENT_NAMES, 'lock', 'ratelimit', 'session'];
@@ -51,11 +53,11 @@ export function consolePage(basePath: string): { html: string; csp: string } {
 <section class="wide"><h2>Events</h2><div class="controls">
 <select id="filter-type"><option value="">all types</option>${options}</select>
 <input id="filter-prefix" placeholder="key prefix"><button id="pause" type="button">Pause</button></div>
-${table('events')}</section>
-<section><h2>L1 items</h2><div id="l1-summary"></div>${table('l1')}</section>
-<section><h2>Locks held</h2>${table('locks')}</section>
-<section><h2>Rate-limit blocks</h2>${table('ratelimits')}</section>
-<section><h2>Sessions per user</h2>${table('sessions')}</section>
+${table('events', ['time', 'type', 'key', 'scope', 'tier', 'duration', 'detail'])}</section>
+<section><h2>L1 items</h2><div id="l1-summary"></div>${table('l1', ['key', 'size', 'time left', 'value'])}</section>
+<section><h2>Locks held</h2>${table('locks', ['key', 'owner', 'fence', 'time left'])}</section>
+<section><h2>Rate-limit blocks</h2>${table('ratelimits', ['rule', 'blocked'])}</section>
+<section><h2>Sessions per user</h2>${table('sessions', ['user', 'sessions'])}</section>
 </main>
 <script nonce="${nonce}">${CONSOLE_SCRIPT}</script>
 </body></html>`;

@@ -9,6 +9,14 @@ const MS = 60;
 /** Generous slack for a loaded 2-core machine; the point is "bounded", not "fast". */
 const MARGIN = 800;
 
+/** Keeps the event loop busy, as a long synchronous task or a starved process does. */
+function holdEventLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    /* busy */
+  }
+}
+
 function timers(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 }
@@ -127,6 +135,34 @@ describe('CacheService commandTimeout on a Redis that stops answering', () => {
   afterAll(async () => {
     raw.disconnect();
     await server.stop();
+  });
+
+  it('lets a reply that arrived while the event loop was held past the deadline win over it', async () => {
+    const deadlines = new CallDeadlines(COMMAND_TIMEOUT);
+    const timedOut = () => new CommandTimeoutError('GET timed out');
+    const key = uniqueNamespace('held-loop');
+    await raw.set(key, 'v');
+    const read = deadlines.bound(
+      () => raw.get(key),
+      timedOut,
+      (e) => {
+        throw e;
+      },
+    );
+    // ioredis wrote the command already; Redis answers while this process is busy, so when the
+    // loop turns again both the deadline timer and the reply are due, the timer first.
+    holdEventLoop(COMMAND_TIMEOUT * 3);
+    await expect(read).resolves.toBe('v');
+    // A call that really stalls still expires.
+    await raw.client('PAUSE', 700, 'ALL');
+    const stalled = deadlines.bound(
+      () => raw.get(key),
+      timedOut,
+      (e) => {
+        throw e;
+      },
+    );
+    await expect(stalled).rejects.toBeInstanceOf(CommandTimeoutError);
   });
 
   it('turns every stalled get into a miss after commandTimeout, with one error each, late replies ignored', async () => {

@@ -124,16 +124,30 @@ export class CallDeadlines {
     const now = performance.now();
     // Timers fire with millisecond granularity: a deadline less than 1 ms away is due now, as it
     // would have been for a per-call setTimeout.
+    const due: WatchedCall[] = [];
     while (this.head && this.head.deadline - now < 1) {
       const call = this.head;
       this.unwatch(call);
-      try {
-        call.expire();
-      } catch {
-        /* one failing expiry must not leave the calls after it unwatched */
-      }
+      due.push(call);
     }
-    // `expire` may have started calls (an error listener reading the cache): arm only once.
-    if (this.head && !this.timer) this.arm(Math.ceil(this.head.deadline - now));
+    if (due.length > 0) setImmediate(expireAll, due);
+    if (this.head) this.arm(Math.ceil(this.head.deadline - now));
   };
+}
+
+/**
+ * Expires calls whose deadline passed, one turn of the event loop after the timer saw it. Node
+ * runs due timers before it reads the sockets: after the event loop was held up (a long
+ * synchronous task, a starved process), a reply that arrived in time would otherwise lose to its
+ * own deadline. `setImmediate` runs after the poll phase, so such a reply settles its call first
+ * and the expiry finds it settled; a call still pending is expired at most one turn late.
+ */
+function expireAll(calls: WatchedCall[]): void {
+  for (const call of calls) {
+    try {
+      call.expire();
+    } catch {
+      /* one failing expiry must not keep the calls after it from expiring */
+    }
+  }
 }

@@ -7,6 +7,7 @@ export {
   LARDER_LEADERBOARD_STORE,
   LARDER_LOCK_STORE,
   LARDER_RATE_LIMIT_STORE,
+  LARDER_RATE_LIMIT_USER,
   LARDER_REDIS,
   LARDER_SESSION_STORE,
 } from './larder.constants';
@@ -55,6 +56,7 @@ export type {
 // Rate limits
 export { RateLimitService } from './rate-limit/rate-limit.service';
 export { RateLimitGuard } from './rate-limit/rate-limit.guard';
+export type { RateLimitUserResolver } from './rate-limit/client-key';
 export { RateLimit, SkipRateLimit, type RateLimitDecorator } from './rate-limit/rate-limit.decorators';
 export {
   RateLimitExceededException,
@@ -111,7 +113,8 @@ export type {
   SessionSummary,
 } from './session/session.types';
 export type { SessionCookieOptions, SessionModuleOptions, SessionSameSite } from './session/session-options';
-export type { IncomingHeaders } from './session/session-cookie';
+export type { IncomingHeaders } from './session/http/session-cookie';
+export type { CookieResponse } from './session/http/set-cookie';
 export type {
   DataMerge,
   SessionStore,

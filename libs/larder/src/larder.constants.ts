@@ -30,6 +30,11 @@ export const LARDER_REDIS = Symbol.for('LARDER:REDIS');
 export const LARDER_LOCK_STORE = Symbol.for('LARDER:LOCK_STORE');
 /** Where rate-limit counters live (`RateLimitStore`): Redis, memory, or the `rateLimit.store` option. */
 export const LARDER_RATE_LIMIT_STORE = Symbol.for('LARDER:RATE_LIMIT_STORE');
+/**
+ * Who the request's user is for `by: 'user'` rate limits when `req.user.id` is unset
+ * (`RateLimitUserResolver`): by default the user of Larder's own session.
+ */
+export const LARDER_RATE_LIMIT_USER = Symbol.for('LARDER:RATE_LIMIT_USER');
 /** Where sessions live (`SessionStore`): Redis, memory, or the `session.store` option. */
 export const LARDER_SESSION_STORE = Symbol.for('LARDER:SESSION_STORE');
 /** Where leaderboards live (`LeaderboardStore`): Redis, memory, or the `leaderboard.store` option. */

@@ -6,11 +6,13 @@ import { CORE_EXPORTS, CORE_PROVIDERS, OPTIONS_PROVIDERS } from './larder.provid
 import { LOCK_EXPORTS, LOCK_PROVIDERS } from './lock/lock.providers';
 import { RATE_LIMIT_EXPORTS, RATE_LIMIT_PROVIDERS } from './rate-limit/rate-limit.providers';
 import { SESSION_EXPORTS, SESSION_PROVIDERS } from './session/session.providers';
+import { RATE_LIMIT_USER_PROVIDER } from './session-rate-limit-user';
 import { LEADERBOARD_EXPORTS, LEADERBOARD_PROVIDERS } from './leaderboard/leaderboard.providers';
 import { HEALTH_EXPORTS, HEALTH_PROVIDERS } from './health/health.providers';
 import { METRICS_EXPORTS, METRICS_PROVIDERS } from './metrics/metrics.providers';
 import { CONSOLE_EXPORTS, CONSOLE_PROVIDERS } from './console/console.providers';
 import { assertOptionsObject } from './common/known-keys';
+import { LARDER_RATE_LIMIT_USER } from './larder.constants';
 import {
   LARDER_ASYNC_OPTIONS_TYPE,
   LARDER_OPTIONS_TYPE,
@@ -74,6 +76,7 @@ export class CacheModule extends LarderConfigurableModule implements NestModule 
         ...RATE_LIMIT_PROVIDERS,
         ...DECORATORS_PROVIDERS,
         ...SESSION_PROVIDERS,
+        RATE_LIMIT_USER_PROVIDER,
         ...LEADERBOARD_PROVIDERS,
         ...HEALTH_PROVIDERS,
         ...METRICS_PROVIDERS,
@@ -86,6 +89,7 @@ export class CacheModule extends LarderConfigurableModule implements NestModule 
         ...RATE_LIMIT_EXPORTS,
         ...DECORATORS_EXPORTS,
         ...SESSION_EXPORTS,
+        LARDER_RATE_LIMIT_USER,
         ...LEADERBOARD_EXPORTS,
         ...HEALTH_EXPORTS,
         ...METRICS_EXPORTS,

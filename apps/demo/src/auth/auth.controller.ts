@@ -9,8 +9,9 @@ import {
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import {
+  type CookieResponse,
   CurrentSession,
   type Session,
   SessionGuard,
@@ -27,11 +28,11 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  async login(@Body() body: LoginBody, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async login(@Body() body: LoginBody, @Req() req: Request, @Res({ passthrough: true }) res: CookieResponse) {
     const user = verifyDemoUser(body?.email, body?.password);
     if (!user) throw new UnauthorizedException('Unknown email or wrong password');
     const session = await this.startSession(req.headers, user);
-    res.setHeader('Set-Cookie', this.sessions.cookieHeader(session));
+    this.sessions.setCookie(res, session);
     return { userId: user.id, expiresAt: session.expiresAt };
   }
 
@@ -45,17 +46,20 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @UseGuards(SessionGuard)
-  async logout(@CurrentSession('id') id: string, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(
+    @CurrentSession('id') id: string,
+    @Res({ passthrough: true }) res: CookieResponse,
+  ): Promise<void> {
     await this.sessions.destroy(id);
-    res.setHeader('Set-Cookie', this.sessions.clearCookieHeader());
+    this.sessions.clearCookie(res);
   }
 
   @Post('logout-all')
   @HttpCode(200)
   @UseGuards(SessionGuard)
-  async logoutAll(@CurrentSession('userId') userId: string, @Res({ passthrough: true }) res: Response) {
+  async logoutAll(@CurrentSession('userId') userId: string, @Res({ passthrough: true }) res: CookieResponse) {
     const ended = await this.sessions.destroyAllForUser(userId);
-    res.setHeader('Set-Cookie', this.sessions.clearCookieHeader());
+    this.sessions.clearCookie(res);
     return { ended };
   }
 

@@ -1,10 +1,15 @@
 import { Body, Controller, Get, HttpCode, Post, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
-import { CurrentSession, type Session, SessionGuard, SessionService } from '@larder/nestjs';
-import type { ResponseHeaders } from './response-headers';
+import {
+  type CookieResponse,
+  CurrentSession,
+  type Session,
+  SessionGuard,
+  SessionService,
+} from '@larder/nestjs';
 
 const USERS = new Map([['ada@example.com', { id: 'u-1', password: 'lovelace' }]]);
 
-/** Server-side sessions: the app sets and clears the cookie itself, on either adapter. */
+/** Server-side sessions: SessionService sets and clears the cookie, on either adapter. */
 @Controller('auth')
 export class AuthController {
   constructor(private readonly sessions: SessionService) {}
@@ -13,12 +18,12 @@ export class AuthController {
   @HttpCode(200)
   async login(
     @Body() body: { email?: unknown; password?: unknown },
-    @Res({ passthrough: true }) res: ResponseHeaders,
+    @Res({ passthrough: true }) res: CookieResponse,
   ): Promise<{ userId: string }> {
     const user = typeof body?.email === 'string' ? USERS.get(body.email) : undefined;
     if (!user || user.password !== body.password) throw new UnauthorizedException('Wrong email or password');
     const session = await this.sessions.create({ email: body.email }, { userId: user.id });
-    res.header('Set-Cookie', this.sessions.cookieHeader(session));
+    this.sessions.setCookie(res, session);
     return { userId: user.id };
   }
 
@@ -33,9 +38,9 @@ export class AuthController {
   @UseGuards(SessionGuard)
   async logout(
     @CurrentSession('id') id: string,
-    @Res({ passthrough: true }) res: ResponseHeaders,
+    @Res({ passthrough: true }) res: CookieResponse,
   ): Promise<void> {
     await this.sessions.destroy(id);
-    res.header('Set-Cookie', this.sessions.clearCookieHeader());
+    this.sessions.clearCookie(res);
   }
 }

@@ -53,10 +53,30 @@ function usable(value: unknown): value is string | number {
 }
 
 /**
+ * Who the request's user is when `req.user.id` is unset: a user id, or undefined for none. Larder
+ * provides one that reads its own session (cookie or bearer), so `by: 'user'` needs no auth
+ * library; override `LARDER_RATE_LIMIT_USER` to bring your own. It must not throw for a bad
+ * request, and its failure counts the request against its ip.
+ * @example const resolver: RateLimitUserResolver = (req) => (req as { tenant?: { ownerId?: string } }).tenant?.ownerId;
+ */
+export type RateLimitUserResolver = (request: object) => unknown;
+
+/**
  * Called when `by` (or `req.user.id`) gives something that is neither a key nor "no key": an
  * object, an array, a boolean... The request still counts (against its ip); the caller reports it.
  */
 export type UnusableKeyReporter = (received: string) => void;
+
+/** `req.user.id` (passport and the like), else the resolver's user; a failing resolver gives none. */
+async function userId(request: HttpRequestLike, userOf: RateLimitUserResolver | undefined): Promise<unknown> {
+  const own = request.user?.id;
+  if (!absent(own) || !userOf) return own;
+  try {
+    return await userOf(request);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The client key of one rule for one request: `ip:<ip or IPv6 /64>`, `user:<id>` or `key:<value>`. The prefix
@@ -71,9 +91,10 @@ export async function clientKey(
   context: ExecutionContext,
   request: HttpRequestLike,
   reportUnusable?: UnusableKeyReporter,
+  userOf?: RateLimitUserResolver,
 ): Promise<string> {
   if (by === 'user' || typeof by === 'function') {
-    const value: unknown = by === 'user' ? request.user?.id : await by(context);
+    const value: unknown = by === 'user' ? await userId(request, userOf) : await by(context);
     if (usable(value)) return `${by === 'user' ? 'user' : 'key'}:${value}`;
     if (!absent(value)) reportUnusable?.(Array.isArray(value) ? 'an array' : typeof value);
   }

@@ -13,11 +13,21 @@ export function policyHeader(rules: readonly ResolvedRateLimitRule[]): string {
 
 /**
  * `RateLimit` of the same draft: per rule, remaining units `r` and seconds `t` until the quota is
- * whole again.
- * @example rateLimitHeader(results) // '"burst";r=9;t=1, "hourly";r=999;t=3600'
+ * whole again. For a rule refusing the request, `t` is when it admits one again, the same number
+ * `Retry-After` gives (not a window end a millisecond later that rounds up to one more second),
+ * so the two headers never disagree on either adapter.
+ * @example rateLimitHeader(results, []) // '"burst";r=9;t=1, "hourly";r=999;t=3600'
  */
-export function rateLimitHeader(results: readonly RateLimitResult[]): string {
-  return results.map((r) => `"${r.rule}";r=${r.remaining};t=${seconds(r.resetMs)}`).join(', ');
+export function rateLimitHeader(
+  results: readonly RateLimitResult[],
+  denied: readonly RateLimitResult[],
+): string {
+  return results
+    .map((r) => {
+      const t = denied.includes(r) ? retryAfterSeconds([r]) : seconds(r.resetMs);
+      return `"${r.rule}";r=${r.remaining};t=${t}`;
+    })
+    .join(', ');
 }
 
 /** The result legacy headers describe: a refusing rule, else the one with the fewest units left. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseDuration } from '../common/duration';
 import { assertKnownKeys, optionKeys, unknownOptionError, type OptionPlace } from '../common/known-keys';
 import { invalidOption } from '../common/validate-options';
@@ -52,10 +53,14 @@ function integerIn(origin: RuleOrigin, field: string, value: unknown, min: numbe
   return value;
 }
 
-/** Turns a class or method name into a valid rule name (the name also goes into headers). */
-export function ruleNameFrom(text: string): string {
-  const cleaned = text.replace(/[^A-Za-z0-9_.#-]/g, '_').slice(0, 90);
-  return cleaned || 'rule';
+/**
+ * The name of an unnamed `@RateLimit` rule: stable for its controller or handler (so it is a
+ * budget of its own, the same on every instance), but opaque, because the name goes into the
+ * `RateLimit` headers every client sees, and class and method names are the application's own.
+ * @example defaultRuleName('UsersController.login') // 'rl-' followed by 10 hex digits
+ */
+export function defaultRuleName(target: string): string {
+  return `rl-${createHash('sha256').update(target).digest('hex').slice(0, 10)}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { RATE_LIMIT_METADATA, SKIP_RATE_LIMIT_METADATA } from '../larder.constants';
-import { resolveRateLimitRules, ruleNameFrom } from './rate-limit-rule.resolver';
+import { defaultRuleName, resolveRateLimitRules } from './rate-limit-rule.resolver';
 import type { RateLimitRule } from './rate-limit.types';
 
 /**
@@ -23,8 +23,9 @@ function define(key: string, value: unknown, target: object, descriptor?: Proper
  * Limits a controller or a handler (enforced by `RateLimitGuard`). The rules are validated when
  * the class is defined, so a bad rule fails at start-up with `E_INVALID_OPTION`. On a route, rules
  * merge by name: module rules, then the controller's, then the handler's (a later one with the
- * same name replaces an earlier one). An unnamed rule is named after its controller or handler,
- * so it is a budget of its own.
+ * same name replaces an earlier one). An unnamed rule is a budget of its own, named `rl-` and a
+ * hash of its controller or handler (class and method names never reach the headers); name rules
+ * to see those names in headers, events and logs.
  *
  * @example
  * @RateLimit([{ name: 'burst', limit: 10, window: '1s' }, { name: 'hourly', limit: 1000, window: '1h' }])
@@ -34,8 +35,9 @@ function define(key: string, value: unknown, target: object, descriptor?: Proper
 export function RateLimit(rules: RateLimitRule | RateLimitRule[]): RateLimitDecorator {
   const list = Array.isArray(rules) ? rules : [rules];
   const apply: Apply = (target, propertyKey, descriptor) => {
-    const name = ruleNameFrom(targetName(target, propertyKey));
-    const resolved = resolveRateLimitRules(list, { subject: '@RateLimit rule', path: name }, name);
+    const where = targetName(target, propertyKey);
+    const origin = { subject: '@RateLimit rule', path: where };
+    const resolved = resolveRateLimitRules(list, origin, defaultRuleName(where));
     define(RATE_LIMIT_METADATA, resolved, target, descriptor);
   };
   return apply as RateLimitDecorator;

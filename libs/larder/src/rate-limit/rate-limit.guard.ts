@@ -1,4 +1,11 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CommandTimeoutError, StoreUnavailableError } from '../errors';
 import {
@@ -6,7 +13,8 @@ import {
   setResponseHeader as setHeader,
   type ResponseLike,
 } from '../common/problem-details';
-import { clientKey } from './client-key';
+import { LARDER_RATE_LIMIT_USER } from '../larder.constants';
+import { clientKey, type RateLimitUserResolver } from './client-key';
 import { rateLimitHeader, retryAfterSeconds, tightest } from './rate-limit-headers';
 import { RateLimitExceededException, RateLimitUnavailableException } from './rate-limit.exceptions';
 import { RateLimitService } from './rate-limit.service';
@@ -45,6 +53,7 @@ export class RateLimitGuard implements CanActivate {
   constructor(
     @Inject(RateLimitService) private readonly rateLimits: RateLimitService,
     @Inject(Reflector) reflector: Reflector,
+    @Optional() @Inject(LARDER_RATE_LIMIT_USER) private readonly userOf?: RateLimitUserResolver,
   ) {
     this.routes = new RouteRulesResolver(reflector, rateLimits.settings.rules);
   }
@@ -58,8 +67,12 @@ export class RateLimitGuard implements CanActivate {
     const response = http.getResponse<ResponseLike>();
     const checks: RateLimitCheck[] = [];
     for (const rule of route.rules) {
-      const key = await clientKey(rule.by, context, request, (received) =>
-        this.reportUnusable(rule, received),
+      const key = await clientKey(
+        rule.by,
+        context,
+        request,
+        (received) => this.reportUnusable(rule, received),
+        this.userOf,
       );
       checks.push({ key, rule });
     }
@@ -77,7 +90,7 @@ export class RateLimitGuard implements CanActivate {
     const { settings } = this.rateLimits;
     if (settings.headers) {
       setHeader(response, 'RateLimit-Policy', route.policy);
-      setHeader(response, 'RateLimit', rateLimitHeader(decision.results));
+      setHeader(response, 'RateLimit', rateLimitHeader(decision.results, decision.denied));
     }
     if (settings.legacyHeaders) {
       const shown = tightest(decision.results, decision.denied);
@@ -92,7 +105,7 @@ export class RateLimitGuard implements CanActivate {
   private reportUnusable(rule: ResolvedRateLimitRule, received: string): void {
     if (this.reportedRules.has(rule.name)) return;
     this.reportedRules.add(rule.name);
-    const source = rule.by === 'user' ? 'req.user.id' : 'its `by` function';
+    const source = rule.by === 'user' ? 'req.user.id (or the session user)' : 'its `by` function';
     this.logger.warn(
       `Rate limit "${rule.name}": ${source} gave ${received}; expected a string, a number, or undefined/null/'' for none. ` +
         'Such requests count against their ip.',

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { StoreUnavailableError } from '../errors';
 import { prepareProblemResponse, type ResponseLike } from '../common/problem-details';
-import type { IncomingHeaders } from './session-cookie';
+import type { IncomingHeaders } from './http/session-cookie';
 import { SessionUnavailableException } from './session.exceptions';
 import { SessionService } from './session.service';
 import type { Session } from './session.types';
@@ -42,6 +42,8 @@ export class SessionGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<SessionRequest>();
     const id = this.sessions.readId(request.headers ?? {});
     if (!id) throw new UnauthorizedException('No session');
+    // Read moments ago for this request (by the rate limiter's `by: 'user'`): not read twice.
+    if (request[SESSION_REQUEST_PROPERTY]?.id === id) return true;
     let session: Session | undefined;
     try {
       session = await this.sessions.get(id);

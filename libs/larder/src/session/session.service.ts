@@ -11,7 +11,8 @@ import {
   userField,
 } from './session-arguments';
 import { checkFields, decodeData, encodeData, toSession, toSummary } from './session-codec';
-import { readBearer, readCookie, serializeCookie, type IncomingHeaders } from './session-cookie';
+import { readBearer, readCookie, serializeCookie, type IncomingHeaders } from './http/session-cookie';
+import { appendSetCookie, type CookieResponse } from './http/set-cookie';
 import { SessionEvents, type SessionEventListener, type SessionEventName } from './session-events';
 import { isWellFormedSessionId, newSessionId, sessionHandle, userHandle } from './session-id';
 import type { ResolvedSessionOptions, SessionOptions } from './session-options';
@@ -35,7 +36,7 @@ import type {
  *
  * @example
  * const created = await sessions.create({ theme: 'dark' }, { userId: user.id });
- * res.setHeader('Set-Cookie', sessions.cookieHeader(created));
+ * sessions.setCookie(res, created); // res from @Res({ passthrough: true }), Express or Fastify
  * const { id } = created;
  * await sessions.update(id, { theme: 'light' });
  * await sessions.destroyAllForUser(user.id); // log out everywhere
@@ -263,6 +264,25 @@ export class SessionService implements OnApplicationShutdown {
   clearCookieHeader(): string {
     const { name, ...attributes } = this.options.cookie;
     return serializeCookie(name, '', { ...attributes, expires: new Date(0), maxAge: 0 });
+  }
+
+  /**
+   * Sets the session cookie on the response (`cookieHeader`), on Express and Fastify alike,
+   * keeping any other cookie already set. Pass the response from `@Res({ passthrough: true })`.
+   * @throws InvalidArgumentError when `response` is not an HTTP response
+   * @example sessions.setCookie(res, await sessions.create({}, { userId: user.id }));
+   */
+  setCookie(response: CookieResponse, session: Pick<CreatedSession, 'id' | 'absoluteExpiresAt'>): void {
+    appendSetCookie(response, this.cookieHeader(session));
+  }
+
+  /**
+   * Deletes the session cookie in the browser (`clearCookieHeader`), on Express and Fastify alike.
+   * @throws InvalidArgumentError when `response` is not an HTTP response
+   * @example await sessions.destroy(id); sessions.clearCookie(res);
+   */
+  clearCookie(response: CookieResponse): void {
+    appendSetCookie(response, this.clearCookieHeader());
   }
 
   async onApplicationShutdown(): Promise<void> {

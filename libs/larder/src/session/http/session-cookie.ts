@@ -1,4 +1,4 @@
-import type { SessionSameSite } from './session-options';
+import type { SessionSameSite } from '../session-options';
 
 /** Request headers as Express and Fastify expose them. */
 export type IncomingHeaders = Record<string, string | string[] | undefined>;

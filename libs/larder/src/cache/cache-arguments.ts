@@ -17,6 +17,7 @@ const GET_OR_SET_KEYS = optionKeys<GetOrSetOptions>({
   grace: true,
   failSafeThrottle: true,
   timeout: true,
+  refreshAhead: true,
 });
 const ENTRY_KEYS = optionKeys<CacheEntry>({ key: true, value: true, ttl: true, tags: true, grace: true });
 const INCREMENT_KEYS = optionKeys<{ ttl?: Duration }>({ ttl: true });
@@ -26,7 +27,7 @@ const GET_OR_SET_PLACE = { subject: 'getOrSet option' };
 const INCREMENT_PLACE = { subject: 'increment option' };
 
 /**
- * Checks the options of `set` (`{ ttl, tags, grace }`) or `getOrSet` (those, `failSafeThrottle` and `timeout`).
+ * Checks the options of `set` (`{ ttl, tags, grace }`) or `getOrSet` (those and the other ResilienceOptions).
  * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field and the closest valid one
  */
 export function checkSetOptions(options: unknown, method: 'set' | 'getOrSet'): void {
@@ -36,7 +37,7 @@ export function checkSetOptions(options: unknown, method: 'set' | 'getOrSet'): v
       options,
       GET_OR_SET_KEYS,
       GET_OR_SET_PLACE,
-      '{ ttl?, tags?, grace?, failSafeThrottle?, timeout? }',
+      '{ ttl?, tags?, grace?, failSafeThrottle?, timeout?, refreshAhead? }',
     );
 }
 

@@ -3,6 +3,7 @@ import type { CacheCore, Scope } from './cache-core';
 import { entryKey } from './cache-keys';
 import { ENCODED_SIZE, EXPIRY_UNKNOWN } from './stores/encoded-value';
 import { loadOrFallBack, type Loader } from './resilience/resilient-load';
+import { refreshIfDue } from './resilience/refresh-ahead';
 import type { LoadPolicy } from './resilience/resilience-options';
 
 type Raw = { value?: unknown; expires?: number | null; freshUntil?: number } | undefined;
@@ -17,6 +18,8 @@ const FAIL_MARKED = { fallback: UNREADABLE as Raw | typeof UNREADABLE, rethrow: 
  */
 export interface Lookup {
   value?: unknown;
+  /** Where the live value's ttl ends (epoch ms; unset without expiry). */
+  endsAt?: number;
   stale?: unknown;
   unreadable?: boolean;
 }
@@ -81,7 +84,7 @@ export class CacheReader {
       .then((raw): Lookup => {
         if (raw === UNREADABLE) return { stale: this.core.l1?.peekStale(full), unreadable: true };
         const value = this.record(key, full, raw, started);
-        if (value !== undefined) return { value };
+        if (value !== undefined) return { value, endsAt: raw?.freshUntil ?? raw?.expires ?? undefined };
         return { stale: raw?.value };
       });
   }
@@ -203,13 +206,20 @@ export class CacheReader {
     loader: Loader<T>,
     store: (value: T) => Promise<void>,
     policy: LoadPolicy,
+    ttl: number,
   ): Promise<T> {
     const full = entryKey(this.scope.prefix, key);
     const cached = this.fromL1(key, full);
-    if (cached !== undefined) return Promise.resolve(cached as T);
+    if (cached !== undefined) {
+      if (policy.refreshAhead > 0) {
+        const hit = { key, full, endsAt: this.core.l1?.endsAt(full), ttl };
+        refreshIfDue(this.core, hit, loader, store, policy);
+      }
+      return Promise.resolve(cached as T);
+    }
     const pending = this.core.inflight.get(full);
     if (pending) return pending as Promise<T>;
-    const load = this.load(key, full, loader, store, policy);
+    const load = this.load(key, full, loader, store, policy, ttl);
     this.core.inflight.set(full, load);
     const forget = () => {
       if (this.core.inflight.get(full) === load) this.core.inflight.delete(full);
@@ -224,9 +234,15 @@ export class CacheReader {
     loader: Loader<T>,
     store: (value: T) => Promise<void>,
     policy: LoadPolicy,
+    ttl: number,
   ): Promise<T> {
     const found = await this.lookup(key, full);
-    if (found.value !== undefined) return found.value as T;
+    if (found.value !== undefined) {
+      if (policy.refreshAhead > 0) {
+        refreshIfDue(this.core, { key, full, endsAt: found.endsAt, ttl }, loader, store, policy);
+      }
+      return found.value as T;
+    }
     return loadOrFallBack(this.core, this.scope, key, full, found, loader, store, policy);
   }
 }

@@ -166,6 +166,7 @@ export class CacheScope {
       loader,
       (value) => this.writer.set(key, value, ttl, tags, false, policy.grace),
       policy,
+      ttl,
     );
   }
 

@@ -6,7 +6,7 @@ import type { CacheableOptions, CacheEvictOptions, CachePutOptions } from './dec
 import { TextSource } from './text-source';
 import { policyOf, type LoadPolicy, type ResilienceOptions } from '../resilience/resilience-options';
 
-const NO_RESILIENCE: LoadPolicy = { grace: 0, failSafeThrottle: 1, soft: 0, hard: 0 };
+const NO_RESILIENCE: LoadPolicy = { grace: 0, failSafeThrottle: 1, soft: 0, hard: 0, refreshAhead: 0 };
 
 type Callback = (...args: unknown[]) => unknown;
 
@@ -51,7 +51,12 @@ const PUT_FIELDS: { readonly [K in keyof Required<CachePutOptions>]: true } = {
 };
 
 const DECORATOR_KEYS: Record<WritePlan['decorator'] | '@CacheEvict', OptionKeys> = {
-  '@Cacheable': optionKeys<CacheableOptions>({ ...PUT_FIELDS, failSafeThrottle: true, timeout: true }),
+  '@Cacheable': optionKeys<CacheableOptions>({
+    ...PUT_FIELDS,
+    failSafeThrottle: true,
+    timeout: true,
+    refreshAhead: true,
+  }),
   '@CachePut': optionKeys<CachePutOptions>(PUT_FIELDS),
   '@CacheEvict': optionKeys<CacheEvictOptions>({
     key: true,
@@ -117,6 +122,7 @@ function checkedResilience(decorator: string, o: Record<string, unknown>, where:
     grace: o.grace,
     failSafeThrottle: o.failSafeThrottle,
     timeout: o.timeout,
+    refreshAhead: o.refreshAhead,
   } as ResilienceOptions;
   policyOf(fields, NO_RESILIENCE, { subject: `${decorator} option`, where });
   return fields;

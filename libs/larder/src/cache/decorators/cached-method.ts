@@ -63,6 +63,7 @@ function cachedCall(original: MethodFunction, step: WriteStep): MethodFunction {
       return original.apply(this, args);
     };
     const store = (value: unknown) => step.store({ ...target, tags }, args, value);
-    return target.scope.load(target.key, load, store, step.policyOver(target.scope.resilienceDefaults));
+    const policy = step.policyOver(target.scope.resilienceDefaults);
+    return target.scope.load(target.key, load, store, policy, step.plan.ttl);
   };
 }

@@ -19,15 +19,17 @@ export class DecoratorScope extends CacheScope {
 
   /**
    * The cached value, or `loader()`'s result after `store(result)` (skipped for `undefined`).
-   * Rejects only with the loader's own error; `key` must already be checked.
+   * Rejects only with the loader's own error; `key` must already be checked. `ttl` (ms; unset:
+   * the module's `defaultTtl`) is the one `store` writes with, for refresh-ahead to count from.
    */
   load<T>(
     key: string,
     loader: Loader<T>,
     store: (value: T) => Promise<void>,
     policy: LoadPolicy,
+    ttl: number | undefined,
   ): Promise<T> {
-    return this.reader.getOrSet(key, loader, store, policy);
+    return this.reader.getOrSet(key, loader, store, policy, ttl ?? this.core.options.defaultTtl);
   }
 
   /** The module's `resilience` defaults, which a decorator's own fields override. */

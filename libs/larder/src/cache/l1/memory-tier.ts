@@ -6,6 +6,8 @@ interface L1Entry {
   /** Past this the entry is a miss; until `expiresAt` it is still there as a stale fallback. */
   freshUntil: number;
   expiresAt: number;
+  /** Where the L2 entry's ttl ends (Infinity without expiry): refresh-ahead counts from it. */
+  endsAt: number;
   /** The serialized size in bytes: the estimate of what this live object costs. */
   size: number;
 }
@@ -87,6 +89,11 @@ export class MemoryTier {
     return entry.value;
   }
 
+  /** Where the ttl of the entry's L2 original ends (Infinity: never), without touching LRU order. */
+  endsAt(key: string): number | undefined {
+    return this.entries.peek(key)?.endsAt;
+  }
+
   /** The value while it is stored at all, fresh or past its ttl (within grace): the fallback when L2 cannot be read. */
   peekStale(key: string): unknown {
     const entry = this.entries.peek(key);
@@ -109,7 +116,8 @@ export class MemoryTier {
     const own = Date.now() + this.ttl;
     const freshUntil = l2FreshUntil && l2FreshUntil < own ? l2FreshUntil : own;
     const expiresAt = l2FreshUntil === l2ExpiresAt || l2ExpiresAt === undefined ? freshUntil : l2ExpiresAt;
-    this.entries.set(key, { value, freshUntil, expiresAt, size });
+    const endsAt = l2FreshUntil ?? Infinity;
+    this.entries.set(key, { value, freshUntil, expiresAt, endsAt, size });
   }
 
   delete(key: string): void {

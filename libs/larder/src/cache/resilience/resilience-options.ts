@@ -39,6 +39,13 @@ export interface ResilienceOptions {
    * `LoaderTimeoutError` (`E_LOADER_TIMEOUT`). `soft` must be shorter than `hard`. Default: none.
    */
   timeout?: LoaderTimeouts;
+  /**
+   * Refresh-ahead (stale-while-revalidate), as a fraction of the ttl: a hit past `refreshAhead *
+   * ttl` is served at once and starts one background load of that key (single-flight), which
+   * stores the new value before the old one expires, so a key read steadily never misses.
+   * Between 0 and 1, e.g. 0.8; 0 or unset: off.
+   */
+  refreshAhead?: number;
 }
 
 /** What a load does on failure, resolved to milliseconds (0 = off). */
@@ -47,6 +54,7 @@ export interface LoadPolicy {
   readonly failSafeThrottle: number;
   readonly soft: number;
   readonly hard: number;
+  readonly refreshAhead: number;
 }
 
 /** A few seconds: long enough to shield a failing database, short enough to notice it is back. */
@@ -56,6 +64,7 @@ export const RESILIENCE_KEYS = optionKeys<ResilienceOptions>({
   grace: true,
   failSafeThrottle: true,
   timeout: true,
+  refreshAhead: true,
 });
 const TIMEOUT_KEYS = optionKeys<LoaderTimeouts>({ soft: true, hard: true });
 
@@ -95,6 +104,7 @@ export function resolveResilience(options: ResilienceOptions | undefined): LoadP
     failSafeThrottle: DEFAULT_FAIL_SAFE_THROTTLE,
     soft: 0,
     hard: 0,
+    refreshAhead: 0,
   };
   return policyOf(valid, base, MODULE_PLACE);
 }
@@ -112,8 +122,9 @@ function fieldName(place: OptionPlace, name: string): string {
  * @example policyOf({ grace: '1h' }, defaults, { subject: 'getOrSet option' }).grace // 3600000
  */
 export function policyOf(options: ResilienceOptions, defaults: LoadPolicy, place: OptionPlace): LoadPolicy {
-  const { grace, failSafeThrottle, timeout } = options;
-  if (grace === undefined && failSafeThrottle === undefined && timeout === undefined) return defaults;
+  const { grace, failSafeThrottle, timeout, refreshAhead } = options;
+  const none = grace === undefined && failSafeThrottle === undefined && timeout === undefined;
+  if (none && refreshAhead === undefined) return defaults;
   return {
     grace:
       grace === undefined
@@ -124,7 +135,20 @@ export function policyOf(options: ResilienceOptions, defaults: LoadPolicy, place
         ? defaults.failSafeThrottle
         : parseDuration(failSafeThrottle, fieldName(place, 'failSafeThrottle')),
     ...timeoutsOf(timeout, defaults, place),
+    refreshAhead: refreshAhead === undefined ? defaults.refreshAhead : fraction(refreshAhead, place),
   };
+}
+
+function fraction(value: unknown, place: OptionPlace): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw invalidOption(
+      place,
+      'refreshAhead',
+      value,
+      'a number from 0 (off) up to, not including, 1, e.g. 0.8',
+    );
+  }
+  return value;
 }
 
 /** `timeout` over the defaults: a `timeout` object replaces both limits (one left unset is off). */

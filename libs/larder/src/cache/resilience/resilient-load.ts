@@ -63,7 +63,7 @@ export async function loadOrFallBack<T>(
 }
 
 /** Runs the loader with a signal; past `hard` ms (0: no limit) the signal is aborted and the run rejects. */
-function run<T>(loader: Loader<T>, hard: number, key: string): Promise<T> {
+export function run<T>(loader: Loader<T>, hard: number, key: string): Promise<T> {
   const controller = new AbortController();
   // The executor turns a synchronous throw into a rejection like any loader error.
   const started = new Promise<T>((resolve) => resolve(loader({ signal: controller.signal })));
@@ -93,7 +93,12 @@ function beforeSoft<T>(landed: Promise<T>, ms: number): Promise<T | typeof SOFT>
 }
 
 /** Lets a load outlive its callers; while it runs, later callers get the stale value, not a second load. */
-function finishInBackground(core: CacheCore, full: string, landed: Promise<unknown>, throttle: number): void {
+export function finishInBackground(
+  core: CacheCore,
+  full: string,
+  landed: Promise<unknown>,
+  throttle: number,
+): void {
   core.background.set(full, landed);
   const forget = () => {
     if (core.background.get(full) === landed) core.background.delete(full);

@@ -69,7 +69,6 @@ describe.each(setups)('getOrSet loader timeouts on %s', (_name, makeOptions) => 
 
     slow.resolve('v2');
     await eventually(async () => (await cache.get('k')) === 'v2', 5000, 'the background value to land');
-    expect(await cache.getOrSet('k', loader, options)).toBe('v2');
     expect(calls).toBe(1);
   });
 

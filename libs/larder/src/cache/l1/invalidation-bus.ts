@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { closeClient } from '../../redis/close-client';
-import { isCluster } from '../../redis/is-cluster';
-import type { RedisClient, RedisCoordinator } from '../../redis/redis-coordinator';
+import type { Redis } from 'ioredis';
+import type { RedisCoordinator } from '../../redis/redis-coordinator';
+import { BusSubscriber } from './bus-subscriber';
 
 /** What another instance changed: exact keys, or every key under a prefix. */
 export interface Invalidation {
@@ -10,29 +11,13 @@ export interface Invalidation {
 }
 
 /**
- * The subscriber is Larder's own connection, even when the coordination one is shared. Larder
- * alone (re)subscribes, once per connection: ioredis' `autoResubscribe` would send a second
- * SUBSCRIBE on every reconnection, whose promise nobody can handle, left rejected when the module
- * closed mid-handshake. A SUBSCRIBE in flight when the connection drops fails (and is handled)
- * instead of being queued or resent beside the next connection's own.
- */
-const SUBSCRIBER_OPTIONS = {
-  autoResubscribe: false,
-  autoResendUnfulfilledCommands: false,
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  lazyConnect: false,
-  disconnectTimeout: 0,
-};
-
-/**
  * Keeps the L1 tiers of several instances coherent: every write, delete or clear is published on
  * a Redis channel and the other instances drop their L1 copies. Only used when L1 is on and Redis
  * is configured. Delivery is best effort (pub/sub); the L1 TTL bounds staleness when a message is lost.
  */
 export class InvalidationBus {
   private readonly origin = randomUUID();
-  private subscriber?: RedisClient;
+  private subscriber?: BusSubscriber;
   private firstConfirmation?: () => void;
 
   constructor(
@@ -46,36 +31,32 @@ export class InvalidationBus {
    * never rejecting: the app must boot while Redis is down.
    */
   start(waitMs: number): Promise<void> {
-    const client = this.redis.client;
-    const subscriber = isCluster(client)
-      ? client.duplicate(undefined, { enableOfflineQueue: false, lazyConnect: false })
-      : client.duplicate(SUBSCRIBER_OPTIONS);
-    this.subscriber = subscriber;
     const firstConfirmation = new Promise<void>((resolve) => (this.firstConfirmation = resolve));
-    subscriber.on('error', () => undefined); // state is logged by the coordination connection
-    subscriber.on('message', (_channel: string, message: string) => this.receive(message));
-    subscriber.on('ready', () => this.subscribe(subscriber));
+    this.subscriber = new BusSubscriber(this.redis.client, this.redis.commandTimeout, (connection) => {
+      connection.on('message', (_channel: string, message: string) => this.receive(message));
+      connection.on('ready', () => this.subscribe(connection));
+    });
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
     return Promise.race([firstConfirmation, gaveUp]).finally(() => clearTimeout(timer));
   }
 
   /**
-   * The one place the subscription is (re)established. What counts is its confirmation, whatever
-   * asked for it (here each 'ready' of the subscriber; a Cluster moving its subscriber to another
-   * node emits none, so a trigger for that calls this too): every L1 copy is dropped, since what
-   * was published before it went unheard and a copy taken meanwhile may be stale. A failure needs
-   * nothing: the connection is gone, and the next one subscribes again.
+   * The one place the subscription is (re)established: on each 'ready' of each subscriber
+   * connection (BusSubscriber replaces a lost or silent one, on every topology). What counts is
+   * its confirmation: every L1 copy is dropped, since what was published before it went unheard
+   * and a copy taken meanwhile may be stale. A failure needs nothing: the connection is gone, and
+   * the next one subscribes again.
    */
-  private subscribe(subscriber: RedisClient): void {
-    void subscriber.subscribe(this.channel).then(
-      () => this.confirmed(subscriber),
+  private subscribe(connection: Redis): void {
+    void connection.subscribe(this.channel).then(
+      () => this.confirmed(connection),
       () => undefined,
     );
   }
 
-  private confirmed(subscriber: RedisClient): void {
-    if (subscriber !== this.subscriber) return; // stopped meanwhile
+  private confirmed(connection: Redis): void {
+    if (connection !== this.subscriber?.connection) return; // replaced or stopped meanwhile
     this.onRemote({ prefix: '' });
     this.firstConfirmation?.();
   }
@@ -97,8 +78,8 @@ export class InvalidationBus {
 
   /** Closes the subscriber at once, in whatever state it is: there is nothing in flight worth waiting for. */
   async stop(): Promise<void> {
-    const subscriber = this.subscriber;
+    const connection = this.subscriber?.stop();
     this.subscriber = undefined;
-    if (subscriber) await closeClient(subscriber, this.redis.commandTimeout, { quit: false });
+    if (connection) await closeClient(connection, this.redis.commandTimeout, { quit: false });
   }
 }

@@ -27,6 +27,7 @@ export {
 export { LarderExceptionFilter, larderProblem } from './common/larder-exception.filter';
 export { CacheService } from './cache/cache.service';
 export { CacheScope, type CacheEntry, type CacheSetOptions, type GetOrSetOptions } from './cache/cache-scope';
+export type { WarmEntry, WarmOptions, WarmReport } from './cache/cache-warmer';
 export type { LoaderTimeouts, ResilienceOptions } from './cache/resilience/resilience-options';
 export type { Loader, LoaderContext } from './cache/resilience/resilient-load';
 export type { StaleReason } from './cache/resilience/fail-safe';

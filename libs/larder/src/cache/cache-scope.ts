@@ -18,6 +18,13 @@ const GET_OR_SET_PLACE = { subject: 'getOrSet option' };
 import type { CacheCore, Scope } from './cache-core';
 import { scopePrefix } from './cache-keys';
 import { CacheReader } from './cache-reader';
+import {
+  checkWarmArguments,
+  runWarmTasks,
+  type WarmEntry,
+  type WarmOptions,
+  type WarmReport,
+} from './cache-warmer';
 import { CacheWriter } from './cache-writer';
 
 /** Options of a write: how long it lives and which tags it carries. */
@@ -228,6 +235,33 @@ export class CacheScope {
   async persist(key: string): Promise<boolean> {
     assertKey('cache key', key, this.core.options.maxKeyLength);
     return this.writer.retime(key, 0);
+  }
+
+  /**
+   * Loads and stores many entries (a warm-up before traffic arrives), at most `concurrency` loads
+   * at once. One failing entry (its loader throws, its value cannot be stored, the store fails)
+   * is reported in `failed` and never fails the others; with `skipIfPresent`, entries already
+   * holding a live value are left alone. Every entry is checked before anything loads.
+   * @throws InvalidArgumentError / InvalidKeyError / InvalidOptionError naming the entry or option
+   * @example
+   * const { loaded, failed } = await cache.warm(
+   *   ids.map((id) => ({ key: `product:${id}`, load: () => repo.find(id), ttl: '5m', tags: ['products'] })),
+   *   { concurrency: 4, skipIfPresent: true },
+   * );
+   */
+  async warm(entries: WarmEntry[], options: WarmOptions = {}): Promise<WarmReport> {
+    const { defaultTtl, maxKeyLength } = this.core.options;
+    const { tasks, concurrency, skipIfPresent } = checkWarmArguments(entries, options, {
+      defaultTtl,
+      maxKeyLength,
+    });
+    return runWarmTasks(tasks, concurrency, async (task) => {
+      if (skipIfPresent && (await this.reader.has(task.key))) return false;
+      const value = await task.load();
+      if (value === undefined) return false;
+      await this.writer.set(task.key, value, task.ttl, task.tags, true);
+      return true;
+    });
   }
 
   /** Remaining lifetime in ms; `Infinity` without expiry; `undefined` when missing (or on a store failure). */

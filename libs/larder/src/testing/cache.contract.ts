@@ -12,7 +12,7 @@ import { startLarder, eventually, uniqueNamespace, type LarderTestingModule } fr
  * describeCacheContract('my Keyv store', () => ({ store: new KeyvPostgres(url) }));
  */
 export function describeCacheContract(setup: string, makeOptions: () => LarderModuleOptions): void {
-  const { afterEach, beforeEach, describe, expect, it } = jestGlobals();
+  const { afterEach, beforeEach, describe, expect, it, jest } = jestGlobals();
   describe(`CacheService contract: ${setup}`, () => {
     let moduleRef: LarderTestingModule;
     let cache: CacheService;
@@ -514,6 +514,77 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       await expect(cache.expire('k', 'soon' as '1s')).rejects.toMatchObject({ code: 'E_INVALID_OPTION' });
       await expect(cache.expire('', '1s')).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
       await expect(cache.touch('k')).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    });
+
+    it('warm() loads with bounded concurrency and reports loaded, skipped and failed entries', async () => {
+      let running = 0;
+      let most = 0;
+      const slow = (value: unknown) => async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setImmediate(resolve));
+        running--;
+        return value;
+      };
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      await cache.set('w-present', 'before');
+      const present = jest.fn(() => 'after');
+      const report = await cache.warm(
+        [
+          { key: 'w1', load: slow({ n: 1 }), ttl: '1m', tags: ['warm'] },
+          { key: 'w2', load: slow(2) },
+          { key: 'w-throws', load: () => Promise.reject(new Error('db down')) },
+          { key: 'w-circular', load: slow(circular) },
+          { key: 'w-undefined', load: slow(undefined) },
+          { key: 'w-present', load: present },
+          { key: 'w3', load: slow('three') },
+        ],
+        { concurrency: 2, skipIfPresent: true },
+      );
+      expect(report.loaded).toBe(3);
+      expect(report.skipped).toBe(2);
+      expect(report.failed.map((f) => f.key).sort()).toEqual(['w-circular', 'w-throws']);
+      expect(report.failed.find((f) => f.key === 'w-circular')?.error).toMatchObject({
+        code: 'E_NOT_SERIALIZABLE',
+      });
+      expect(present).not.toHaveBeenCalled();
+      expect(most).toBe(2);
+      expect(await cache.getMany(['w1', 'w2', 'w3', 'w-present', 'w-undefined'])).toEqual([
+        { n: 1 },
+        2,
+        'three',
+        'before',
+        undefined,
+      ]);
+      expect(await cache.ttl('w1')).toBeLessThanOrEqual(60_000);
+      expect(await cache.invalidateTags(['warm'])).toBe(1);
+      const again = await cache.warm([{ key: 'w-present', load: () => 'after' }]);
+      expect(again).toEqual({ loaded: 1, skipped: 0, failed: [] });
+      expect(await cache.get('w-present')).toBe('after');
+    });
+
+    it('warm() checks every entry and option before any loader runs', async () => {
+      const load = jest.fn(() => 1);
+      await expect(cache.warm('x' as never)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+      await expect(cache.warm([{ key: 'a', load }, { key: 'b' } as never])).rejects.toMatchObject({
+        code: 'E_INVALID_ARGUMENT',
+        message: expect.stringContaining('entries[1].load'),
+      });
+      await expect(cache.warm([{ key: '', load }])).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
+      await expect(cache.warm([{ key: 'a', load, tll: 1 } as never])).rejects.toMatchObject({
+        code: 'E_INVALID_OPTION',
+        message: expect.stringContaining('entries[0].ttl'),
+      });
+      await expect(cache.warm([{ key: 'a', load }], { concurrency: 0 })).rejects.toMatchObject({
+        code: 'E_INVALID_OPTION',
+        message: expect.stringContaining('concurrency'),
+      });
+      await expect(cache.warm([{ key: 'a', load }], { skipIfPresnt: true } as never)).rejects.toMatchObject({
+        code: 'E_INVALID_OPTION',
+      });
+      expect(load).not.toHaveBeenCalled();
+      expect(await cache.warm([])).toEqual({ loaded: 0, skipped: 0, failed: [] });
     });
 
     it('shares its values with the cache-manager Cache under CACHE_MANAGER', async () => {

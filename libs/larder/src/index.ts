@@ -151,6 +151,7 @@ export { DEFAULT_DURATION_BUCKETS, type MetricsModuleOptions } from './metrics/m
 export { LARDER_METRICS, type LarderMetricKey } from './metrics/metric-names';
 // The live console
 export { LarderConsole } from './console/larder-console.service';
+export { LarderLensBridge, type LensCacheEntry } from './console/lens-bridge';
 export type {
   ConsoleGuard,
   ConsoleGuardFunction,

@@ -5,6 +5,7 @@ import {
   type ConsoleModuleOptions,
   type ConsoleOptions,
 } from './console/console-options';
+import { resolveLensOption } from './console/lens-bridge';
 import { resolveCacheOptions, type CacheModuleOptions, type CacheOptions } from './cache/cache-options';
 import { resolveLockOptions, type LockModuleOptions, type LockOptions } from './lock/lock-options';
 import {
@@ -56,6 +57,8 @@ export interface LarderModuleOptions
   metrics?: MetricsModuleOptions;
   /** The live console (`{ path, token | guard, showValues, bufferSize }`). Default: off. See docs/console.md. */
   console?: ConsoleModuleOptions;
+  /** Forward cache events to Lens' cache watcher (needs @lensjs/core). Default `false`. See docs/console.md. */
+  lens?: boolean;
 }
 
 /** The fields of `CacheModule.forRoot()` options; each capability checks its own part. */
@@ -82,6 +85,7 @@ const MODULE_KEYS = optionKeys<LarderModuleOptions>({
   leaderboard: true,
   metrics: true,
   console: true,
+  lens: true,
 });
 
 /** The module options split into what each capability is given, through its own token. */
@@ -96,6 +100,8 @@ export interface LarderOptionSlices {
   metrics: MetricsOptions | null;
   /** `null` when the console is off. */
   console: ConsoleOptions | null;
+  /** Whether the Lens bridge is on. */
+  lens: boolean;
 }
 
 /**
@@ -131,5 +137,6 @@ export function resolveLarderOptions(options: LarderModuleOptions): LarderOption
     leaderboard,
     metrics: metrics ? { ...metrics, name } : null,
     console: consoleSlice,
+    lens: resolveLensOption(options.lens),
   };
 }

@@ -15,6 +15,7 @@ import {
   LARDER_CONNECTION_OPTIONS,
   LARDER_LEADERBOARD_OPTIONS,
   LARDER_CONSOLE_OPTIONS,
+  LARDER_LENS_OPTIONS,
   LARDER_LOCK_OPTIONS,
   LARDER_METRICS_OPTIONS,
   LARDER_OPTION_SLICES,
@@ -40,6 +41,7 @@ const SLICES: Array<[symbol, keyof LarderOptionSlices]> = [
   [LARDER_LEADERBOARD_OPTIONS, 'leaderboard'],
   [LARDER_METRICS_OPTIONS, 'metrics'],
   [LARDER_CONSOLE_OPTIONS, 'console'],
+  [LARDER_LENS_OPTIONS, 'lens'],
 ];
 
 /** The options, validated once and split into slices (see resolveLarderOptions). */

@@ -212,6 +212,7 @@ it('a valid options object using every field (and every nested field) still boot
       showValues: false,
       bufferSize: 100,
     },
+    lens: true,
   };
   const moduleRef = await createLarderModule(options);
   try {

@@ -1,8 +1,9 @@
 import type { Provider } from '@nestjs/common';
+import { LarderLensBridge } from './lens-bridge';
 import { LarderConsole } from './larder-console.service';
 
-/** Console providers every Larder module instance has (LarderConsole mounts nothing when the console is off). */
-export const CONSOLE_PROVIDERS: Provider[] = [LarderConsole];
+/** Console providers every Larder module instance has (each does nothing while its option is off). */
+export const CONSOLE_PROVIDERS: Provider[] = [LarderConsole, LarderLensBridge];
 
 /** What a module importing CacheModule can inject for the console. */
 export const CONSOLE_EXPORTS = [LarderConsole];

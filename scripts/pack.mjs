@@ -81,7 +81,9 @@ copyFileSync(join(root, 'README.md'), join(out, 'README.md'));
 copyFileSync(join(root, 'BENCHMARKS.md'), join(out, 'BENCHMARKS.md'));
 mkdirSync(join(out, 'docs'));
 const docs = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md'));
-for (const doc of docs) copyFileSync(join(root, 'docs', doc), join(out, 'docs', doc));
+// The images the docs show (docs/console.png) ship with them, so their links resolve in the package.
+const images = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.png'));
+for (const doc of [...docs, ...images]) copyFileSync(join(root, 'docs', doc), join(out, 'docs', doc));
 checkLinks(['README.md', 'BENCHMARKS.md', ...docs.map((d) => `docs/${d}`)]);
 
 rmSync(artifacts, { recursive: true, force: true });

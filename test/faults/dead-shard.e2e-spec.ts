@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import type { TestingModule } from '@nestjs/testing';
-import { CacheService, StoreUnavailableError } from '@larder/nestjs';
+import { CacheService, LarderHealthIndicator, StoreUnavailableError } from '@larder/nestjs';
 import { createLarderModule, eventually } from '#test/test-helpers';
 import { startRedisCluster, type RedisCluster } from '#test/topology/redis-cluster';
 import type { RedisNode } from '#test/topology/redis-node';
@@ -134,5 +134,17 @@ describe('one dead shard affects only its own keys', () => {
     expect(await cache().getMany(live)).toEqual(live.map(() => 'root'));
     await expect(strictCache.clear()).rejects.toThrow(notReached);
     expect(await cache().getMany(live)).toEqual(live.map(() => undefined));
+  });
+
+  it('health is down, naming the dead master and its slots, with the live masters ready', async () => {
+    const { larder } = await lenient.get(LarderHealthIndicator).isHealthy();
+    expect(larder.status).toBe('down');
+    const masters = larder.masters ?? {};
+    expect(Object.keys(masters)).toHaveLength(3);
+    const deadAddress = `127.0.0.1:${dead.port}`;
+    expect(masters[deadAddress]).toMatchObject({ state: 'down', error: expect.any(String) });
+    const live = Object.entries(masters).filter(([address]) => address !== deadAddress);
+    expect(live.map(([, m]) => m.state)).toEqual(['ready', 'ready']);
+    expect(larder.message).toContain(`master ${deadAddress} (slots ${masters[deadAddress].slots})`);
   });
 });

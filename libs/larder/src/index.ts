@@ -146,6 +146,7 @@ export type {
   LarderHealthCheckOptions,
   LarderHealthDetails,
 } from './health/larder-health.indicator';
+export type { LarderMasterHealth } from './health/cluster-masters';
 export { LarderMetrics } from './metrics/larder-metrics.service';
 export { DEFAULT_DURATION_BUCKETS, type MetricsModuleOptions } from './metrics/metrics-options';
 export { LARDER_METRICS, type LarderMetricKey } from './metrics/metric-names';

@@ -6,6 +6,8 @@ import { checkCallOptions, optionKeys } from '../common/known-keys';
 import type { CacheOptions } from '../cache/cache-options';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { withTimeout } from '../redis/with-timeout';
+import { isCluster } from '../redis/is-cluster';
+import { checkClusterMasters, type ClusterMastersHealth, type LarderMasterHealth } from './cluster-masters';
 
 /**
  * Options of `LarderHealthIndicator.isHealthy()`.
@@ -50,6 +52,8 @@ export type LarderHealthDetails = {
   latencyMs?: number;
   /** Every Redis connection Larder uses; empty on the in-memory setup. */
   connections: { coordination?: LarderConnectionHealth; values?: LarderConnectionHealth };
+  /** On Redis Cluster: every master by address (`host:port`); the check is down when one is, or when slots are served by none. */
+  masters?: Record<string, LarderMasterHealth>;
   /** Why the check is down. */
   message?: string;
 };
@@ -131,14 +135,41 @@ export class LarderHealthIndicator {
       connections: {},
     };
     const probes = this.probes();
-    const seen = await Promise.all(probes.map((probe) => this.run(probe, timeout)));
+    const [seen, cluster] = await Promise.all([
+      Promise.all(probes.map((probe) => this.run(probe, timeout))),
+      this.clusterMasters(timeout),
+    ]);
     probes.forEach((probe, i) => (details.connections[probe.name] = seen[i]));
+    if (cluster) details.masters = cluster.masters;
     const failed = probes.filter((_, i) => seen[i].error !== undefined);
     const latencies = seen.flatMap((c) => (c.latencyMs === undefined ? [] : [c.latencyMs]));
     if (latencies.length > 0) details.latencyMs = Math.max(...latencies);
-    if (failed.length === 0) return session.up(details);
-    details.message = failed.map((p) => `${p.name}: ${details.connections[p.name]?.error}`).join('; ');
+    const problems = [
+      ...failed.map((p) => `${p.name}: ${details.connections[p.name]?.error}`),
+      ...(cluster?.problems ?? []),
+    ];
+    if (problems.length === 0) return session.up(details);
+    details.message = problems.join('; ');
     return session.down(details);
+  }
+
+  /**
+   * On a cluster, every master on its own (see checkClusterMasters), bounded by the check's
+   * timeout; no slot map at all is a problem of its own, next to the coordination PING's.
+   */
+  private async clusterMasters(timeout: number): Promise<ClusterMastersHealth | undefined> {
+    const redis = this.redis;
+    if (!redis || !isCluster(redis.client)) return undefined;
+    try {
+      return await withTimeout(
+        checkClusterMasters(redis, redis.client, timeout),
+        timeout,
+        'health check CLUSTER SLOTS',
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { masters: {}, problems: [`cluster: ${message}`] };
+    }
   }
 
   /** The connections to check. Values sharing the coordination connection are not pinged twice. */

@@ -72,7 +72,8 @@ export interface Unreached {
   reason: string;
 }
 
-function formatRanges(ranges: SlotRange[]): string {
+/** Slot ranges as people read them: `0-5460, 10923-16383`. */
+export function formatRanges(ranges: SlotRange[]): string {
   return ranges.map(({ start, end }) => (start === end ? `${start}` : `${start}-${end}`)).join(', ');
 }
 

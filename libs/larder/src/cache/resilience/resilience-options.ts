@@ -115,6 +115,28 @@ function fieldName(place: OptionPlace, name: string): string {
   return `${place.subject} "${path}"${place.where ? ` on ${place.where}` : ''}`;
 }
 
+/** Durations given as strings, parsed once: the same few literals come with every call on hot keys. */
+const parsedDurations = new Map<string, number>();
+const MAX_PARSED_DURATIONS = 1_000;
+
+/**
+ * A duration field of a call's options in ms, cheap on the hit path: numbers and strings already
+ * seen skip parsing, and the field's name is only built for the error message.
+ */
+function msOf(value: unknown, place: OptionPlace, name: string, allowZero: boolean): number {
+  if (typeof value === 'number' && value >= 1 && value <= Number.MAX_SAFE_INTEGER) return Math.round(value);
+  if (typeof value === 'string') {
+    const known = parsedDurations.get(value);
+    if (known !== undefined && (known > 0 || allowZero)) return known;
+  }
+  const ms = parseDuration(value, fieldName(place, name), { allowZero });
+  if (typeof value === 'string') {
+    if (parsedDurations.size >= MAX_PARSED_DURATIONS) parsedDurations.clear();
+    parsedDurations.set(value, ms);
+  }
+  return ms;
+}
+
 /**
  * The policy of one load: `defaults` with the fields `options` sets. Returns `defaults` itself
  * when the call sets none, so a plain `getOrSet` allocates nothing here.
@@ -125,16 +147,17 @@ export function policyOf(options: ResilienceOptions, defaults: LoadPolicy, place
   const { grace, failSafeThrottle, timeout, refreshAhead } = options;
   const none = grace === undefined && failSafeThrottle === undefined && timeout === undefined;
   if (none && refreshAhead === undefined) return defaults;
+  let soft = defaults.soft;
+  let hard = defaults.hard;
+  if (timeout !== undefined) [soft, hard] = timeoutsOf(timeout, place);
   return {
-    grace:
-      grace === undefined
-        ? defaults.grace
-        : parseDuration(grace, fieldName(place, 'grace'), { allowZero: true }),
+    grace: grace === undefined ? defaults.grace : msOf(grace, place, 'grace', true),
     failSafeThrottle:
       failSafeThrottle === undefined
         ? defaults.failSafeThrottle
-        : parseDuration(failSafeThrottle, fieldName(place, 'failSafeThrottle')),
-    ...timeoutsOf(timeout, defaults, place),
+        : msOf(failSafeThrottle, place, 'failSafeThrottle', false),
+    soft,
+    hard,
     refreshAhead: refreshAhead === undefined ? defaults.refreshAhead : fraction(refreshAhead, place),
   };
 }
@@ -151,22 +174,17 @@ function fraction(value: unknown, place: OptionPlace): number {
   return value;
 }
 
-/** `timeout` over the defaults: a `timeout` object replaces both limits (one left unset is off). */
-function timeoutsOf(
-  timeout: LoaderTimeouts | undefined,
-  defaults: LoadPolicy,
-  place: OptionPlace,
-): { soft: number; hard: number } {
-  if (timeout === undefined) return { soft: defaults.soft, hard: defaults.hard };
+/** A `timeout` object's limits, `[soft, hard]` in ms: it replaces both defaults (one left unset is off). */
+function timeoutsOf(timeout: LoaderTimeouts, place: OptionPlace): [number, number] {
   if (typeof timeout !== 'object' || timeout === null || Array.isArray(timeout)) {
     throw invalidOption(place, 'timeout', timeout, 'an object { soft?, hard? }');
   }
-  const inner = { ...place, path: place.path ? `${place.path}.timeout` : 'timeout' };
-  assertKnownKeys(timeout, TIMEOUT_KEYS, inner);
-  const soft = timeout.soft === undefined ? 0 : parseDuration(timeout.soft, fieldName(inner, 'soft'));
-  const hard = timeout.hard === undefined ? 0 : parseDuration(timeout.hard, fieldName(inner, 'hard'));
+  const inner = () => ({ ...place, path: place.path ? `${place.path}.timeout` : 'timeout' });
+  if (TIMEOUT_KEYS.findUnknown(timeout) !== undefined) assertKnownKeys(timeout, TIMEOUT_KEYS, inner());
+  const soft = timeout.soft === undefined ? 0 : msOf(timeout.soft, place, 'timeout.soft', false);
+  const hard = timeout.hard === undefined ? 0 : msOf(timeout.hard, place, 'timeout.hard', false);
   if (soft > 0 && hard > 0 && soft >= hard) {
-    throw invalidOption(inner, 'soft', timeout.soft, `shorter than timeout.hard (${hard}ms)`);
+    throw invalidOption(inner(), 'soft', timeout.soft, `shorter than timeout.hard (${hard}ms)`);
   }
-  return { soft, hard };
+  return [soft, hard];
 }

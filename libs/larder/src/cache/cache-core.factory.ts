@@ -17,6 +17,7 @@ export function createCacheCore(
   const events = new CacheEvents();
   const l1 = options.memory ? new MemoryTier(options.memory, options.memory.ttl, events, options.name) : null;
   const core = new CacheCore(options, store, l1, events);
+  core.startSweep();
   // A value call that timed out on a cluster may be stuck on a hung master: the coordinator asks
   // for the slot map again, as it does for its own calls (values share its connection there).
   if (redis?.isCluster) {

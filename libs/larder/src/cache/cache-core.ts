@@ -14,6 +14,10 @@ export interface Scope {
   label: string;
 }
 
+/** How often the background sweep runs, and how many entries each in-process tier visits per run. */
+export const SWEEP_INTERVAL_MS = 1000;
+export const SWEEP_BUDGET = 1000;
+
 /**
  * The state every CacheService view shares (values and their tags, L1, events, counters, in-flight loads)
  * and the one place store calls are bounded in time and failures are turned into events.
@@ -29,6 +33,7 @@ export class CacheCore {
   /** The `commandTimeout` bound of every store call, on one shared timer. */
   private readonly deadlines: CallDeadlines;
   bus?: InvalidationBus;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     readonly options: CacheOptions,
@@ -39,9 +44,26 @@ export class CacheCore {
     this.deadlines = new CallDeadlines(options.commandTimeout);
   }
 
-  /** At shutdown: store calls still waiting on a closed connection no longer keep the process alive. */
+  /**
+   * Starts the background sweep of the in-process tiers (L1 and the memory value store): every
+   * `SWEEP_INTERVAL_MS` each drops expired entries among the next `SWEEP_BUDGET` it visits, so
+   * memory holds live entries even when nobody reads the expired ones, at a bounded cost per tick.
+   * The timer is unref'd (it never keeps the process alive) and stops in `release()`.
+   */
+  startSweep(): void {
+    if (this.sweeper || (!this.l1 && !this.store.sweep)) return;
+    this.sweeper = setInterval(() => {
+      this.l1?.sweep(SWEEP_BUDGET);
+      this.store.sweep?.(SWEEP_BUDGET);
+    }, SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  /** At shutdown: store calls still waiting on a closed connection no longer keep the process alive; the sweep stops. */
   release(): void {
     this.deadlines.release();
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
   /**

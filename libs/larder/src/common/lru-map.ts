@@ -14,6 +14,8 @@ export interface LruBudget<V> {
 export class LruMap<V> {
   private readonly map = new Map<string, V>();
   private totalSize = 0;
+  /** Where the last `sweep` stopped; a Map iterator survives deletes and sees keys added later. */
+  private cursor: Iterator<[string, V]> | undefined;
 
   constructor(
     readonly maxItems: number,
@@ -82,6 +84,27 @@ export class LruMap<V> {
 
   keys(): IterableIterator<string> {
     return this.map.keys();
+  }
+
+  /**
+   * Visits up to `max` entries, going on from where the last call stopped and wrapping around at
+   * the end, and deletes those `expired` says are: a background sweep whose work per call is
+   * bounded however large the map is. Does not change recency. Returns the keys it deleted.
+   */
+  sweep(expired: (value: V) => boolean, max: number): string[] {
+    const removed: string[] = [];
+    for (let visited = 0; visited < max && this.map.size > 0; visited++) {
+      this.cursor ??= this.map.entries();
+      const next = this.cursor.next();
+      if (next.done) {
+        this.cursor = undefined;
+        if (visited === 0) break;
+        continue;
+      }
+      const [key, value] = next.value;
+      if (this.map.get(key) === value && expired(value) && this.delete(key)) removed.push(key);
+    }
+    return removed;
   }
 
   /** Deletes every key that starts with `prefix`; returns how many went. */

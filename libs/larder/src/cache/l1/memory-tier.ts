@@ -72,6 +72,17 @@ export class MemoryTier {
     return out;
   }
 
+  /** Drops up to `max` visited entries past their expiry (see LruMap.sweep), each with its `expire` event; returns how many. */
+  sweep(max: number): number {
+    const now = Date.now();
+    const removed = this.entries.sweep((entry) => entry.expiresAt <= now, max);
+    if (this.events.wants('expire')) {
+      for (const key of removed)
+        this.events.emit('expire', { cache: this.cache, key, namespace: '', tier: 'l1' });
+    }
+    return removed.length;
+  }
+
   private expire(key: string): void {
     this.entries.delete(key);
     if (this.events.wants('expire'))

@@ -53,6 +53,8 @@ export interface CacheStore {
    * meanwhile is never overwritten with the old value.
    */
   retime(key: string, renew: Renewal): Promise<boolean>;
+  /** In-process stores: drops up to `max` entries past their expiry (the background sweep); returns how many. */
+  sweep?(max: number): number;
   /** Remaining lifetime in ms, `Infinity` without expiry, `undefined` when the key is missing. */
   ttl(key: string): Promise<number | undefined>;
   /** Resolves once the store can take commands, or after `ms` (never rejects: the app may start while Redis is down). */

@@ -133,6 +133,10 @@ export class KeyvCacheStore implements CacheStore {
     return ttl;
   }
 
+  sweep(max: number): number {
+    return this.memory?.sweep(max) ?? 0;
+  }
+
   async ttl(key: string): Promise<number | undefined> {
     if (this.memory) return this.memory.ttl(key);
     const raw = (await this.keyv.get(key, { raw: true })) as Envelope | undefined;

@@ -115,6 +115,14 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     return entry === undefined ? undefined : entry.expiresAt - now;
   }
 
+  /** Drops up to `max` visited entries past their expiry (see LruMap.sweep), and their tags; returns how many. */
+  sweep(max: number): number {
+    const now = Date.now();
+    const removed = this.entries.sweep((entry) => entry.expiresAt <= now, max);
+    for (const key of removed) this.onGone(key);
+    return removed.length;
+  }
+
   /** Deletes every entry whose key starts with `prefix`; returns how many live ones went. */
   deletePrefix(prefix: string): number {
     const now = Date.now();

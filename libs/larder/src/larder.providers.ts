@@ -4,6 +4,7 @@ import { CacheCore } from './cache/cache-core';
 import { entryKey } from './cache/cache-keys';
 import { createCacheCore } from './cache/cache-core.factory';
 import { CacheService } from './cache/cache.service';
+import { failOpenKeyv } from './cache/cache-manager-store';
 import { createCacheStore } from './cache/stores/cache-store.factory';
 import type { CacheStore } from './cache/stores/cache-store';
 import { LarderLifecycle } from './larder-lifecycle.service';
@@ -92,7 +93,8 @@ export const CORE_PROVIDERS: Provider[] = [
     provide: CACHE_MANAGER,
     inject: [LARDER_CACHE_STORE, CacheCore, LARDER_CACHE_OPTIONS],
     useFactory: (store: CacheStore, core: CacheCore, options: CacheOptions) => {
-      const cache = createCache({ stores: [store.keyv], ttl: options.defaultTtl || undefined });
+      // Through CacheService's failure policy: fail open, bounded by commandTimeout (failOpenKeyv).
+      const cache = createCache({ stores: [failOpenKeyv(core)], ttl: options.defaultTtl || undefined });
       // cache-manager's keys are root keys: L1 holds them under the root's layout.
       const drop = (event: { key?: string; keys?: string[]; list?: Array<{ key: string }> }) =>
         core.dropCopies({

@@ -164,7 +164,14 @@ describe.each(['memory', 'redis'] as const)('RateLimitService (%s)', (backend) =
       ]);
       const redis = new Redis(testRedisUrl());
       try {
-        const [, keys] = await redis.scan('0', 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+        // One SCAN call may return part of a busy database; follow the cursor to its end.
+        const keys: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, page] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+          keys.push(...page);
+          cursor = next;
+        } while (cursor !== '0');
         expect(keys.sort()).toEqual([
           expect.stringMatching(/:burst:sw1000$/),
           expect.stringMatching(/:hourly:tb3600000$/),

@@ -524,7 +524,9 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
       const slow = (value: unknown) => async () => {
         running++;
         most = Math.max(most, running);
-        await new Promise((resolve) => setImmediate(resolve));
+        // Long enough that unbounded loaders would overlap; how many overlap within the bound
+        // depends on how fast the presence checks answer, so only the bound is asserted.
+        await new Promise((resolve) => setTimeout(resolve, 30));
         running--;
         return value;
       };
@@ -551,7 +553,8 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
         code: 'E_NOT_SERIALIZABLE',
       });
       expect(present).not.toHaveBeenCalled();
-      expect(most).toBe(2);
+      expect(most).toBeGreaterThanOrEqual(1);
+      expect(most).toBeLessThanOrEqual(2);
       expect(await cache.getMany(['w1', 'w2', 'w3', 'w-present', 'w-undefined'])).toEqual([
         { n: 1 },
         2,

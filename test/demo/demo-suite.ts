@@ -225,6 +225,28 @@ export function describeDemo(
       await http.get('/flags/Bad Name').expect(400);
     });
 
+    it('keeps answering with the last price while its database fails or hangs', async () => {
+      const sku = `sku-${Date.now()}`;
+      const first = (await http.get(`/prices/${sku}`).expect(200)).body;
+      expect(first).toMatchObject({ sku, cents: expect.any(Number) });
+      const loadedAt = Date.now();
+      await http.put('/prices/database').send({ mode: 'failing' }).expect(200);
+      try {
+        // Past the 3s ttl the failing database is not seen: the last price comes back.
+        await eventually(async () => {
+          const res = await http.get(`/prices/${sku}`).expect(200);
+          return Date.now() > loadedAt + 3_500 && res.body.fetchedAt === first.fetchedAt;
+        }, 10_000);
+        await http.put('/prices/database').send({ mode: 'slow' }).expect(200);
+        expect((await http.get(`/prices/${sku}`).expect(200)).body.fetchedAt).toBe(first.fetchedAt);
+        // A price never loaded has nothing to fall back on.
+        expect((await http.get('/prices/never-seen')).status).toBeGreaterThanOrEqual(500);
+        await http.put('/prices/database').send({ mode: 'sideways' }).expect(400);
+      } finally {
+        await http.put('/prices/database').send({ mode: 'ok' }).expect(200);
+      }
+    });
+
     it('exposes Prometheus metrics that move with traffic', async () => {
       const before = (await http.get('/metrics').expect(200)).text;
       await http.get('/products/2').expect(200);

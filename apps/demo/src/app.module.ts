@@ -14,6 +14,8 @@ import { demoConsoleToken } from './ops/console-token';
 import { HealthController } from './ops/health.controller';
 import { MetricsController } from './ops/metrics.controller';
 import { OrdersController } from './orders/orders.controller';
+import { PriceDatabase } from './prices/price-database';
+import { PricesController } from './prices/prices.controller';
 import { ProductRepository } from './products/product.repository';
 import { ProductsWarmup } from './products/products-warmup.service';
 import { ProductsController } from './products/products.controller';
@@ -59,6 +61,7 @@ import { UsersController } from './users/users.controller';
     AuthController,
     ApiController,
     FlagsController,
+    PricesController,
     SearchController,
     ScoresController,
     CacheEventsController,
@@ -67,6 +70,7 @@ import { UsersController } from './users/users.controller';
   ],
   providers: [
     ProductRepository,
+    PriceDatabase,
     ProductsService,
     ProductsWarmup,
     CacheEventsService,

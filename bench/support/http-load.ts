@@ -37,18 +37,31 @@ export interface HttpServers {
   stop(): Promise<void>;
 }
 
-export async function startHttpServers(redisUrl: string): Promise<HttpServers> {
+export function startHttpServers(redisUrl: string): Promise<HttpServers> {
+  return startServerProcess<HttpServers['urls']>('http-servers.ts', [redisUrl]);
+}
+
+/**
+ * Runs `script` (a file of bench/support/) in a child process with `args` and resolves once it
+ * printed its first line, the JSON of its apps' URLs; `stop()` closes its stdin and waits for it
+ * to exit. `nodeArgs` go to node itself (e.g. `--expose-gc`).
+ */
+export async function startServerProcess<U>(
+  script: string,
+  args: string[],
+  nodeArgs: string[] = [],
+): Promise<{ urls: U; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-r', '@swc-node/register', join(__dirname, 'http-servers.ts'), redisUrl],
+    [...nodeArgs, '-r', '@swc-node/register', join(__dirname, script), ...args],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const exited = once(child, 'exit');
   const firstLine = new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
-    exited.then(([code]) => reject(new Error(`http-servers.ts exited with ${code} before listening`)));
+    exited.then(([code]) => reject(new Error(`${script} exited with ${code} before listening`)));
   });
-  const urls = JSON.parse(await firstLine) as HttpServers['urls'];
+  const urls = JSON.parse(await firstLine) as U;
   return {
     urls,
     async stop() {

@@ -1,6 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import { Controller, Get, type INestApplication, Module, Param, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller, Get, Module, Param, type Type } from '@nestjs/common';
+import { serveApps, runAsProcess } from './serve-apps';
 import { CacheModule, CacheService } from '../../libs/larder/src';
 
 /**
@@ -46,31 +45,13 @@ function appModule(redisUrl: string, namespace: string, token: string | undefine
   return ConsoleBenchModule;
 }
 
-async function listen(module: Type): Promise<{ app: INestApplication; url: string }> {
-  const app = await NestFactory.create(module, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}` };
-}
-
 async function main(): Promise<void> {
   const [redisUrl, token] = process.argv.slice(2);
   if (!redisUrl || !token) throw new Error('usage: console-servers.ts <redisUrl> <token>');
-  const apps = {
-    off: await listen(appModule(redisUrl, 'bench-console-off', undefined)),
-    on: await listen(appModule(redisUrl, 'bench-console-on', token)),
-  };
-  process.stdout.write(`${JSON.stringify({ off: apps.off.url, on: apps.on.url })}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', async () => {
-    for (const { app } of Object.values(apps)) await app.close();
-    process.exit(0);
+  await serveApps({
+    off: appModule(redisUrl, 'bench-console-off', undefined),
+    on: appModule(redisUrl, 'bench-console-on', token),
   });
 }
 
-if (require.main === module) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runAsProcess(main);

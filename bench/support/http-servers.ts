@@ -1,8 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import { Controller, Get, type INestApplication, Module, type Type, UseGuards } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller, Get, Module, type Type, UseGuards } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Throttle, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { serveApps, runAsProcess } from './serve-apps';
 import { CacheModule, RateLimit, RateLimitGuard } from '../../libs/larder/src';
 
 /**
@@ -67,35 +66,15 @@ function throttlerModule(redisUrl: string | undefined): Type {
   return ThrottlerHttpModule;
 }
 
-async function listen(module: Type): Promise<{ app: INestApplication; url: string }> {
-  const app = await NestFactory.create(module, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}` };
-}
-
 async function main(): Promise<void> {
   const redisUrl = process.argv[2];
   if (!redisUrl) throw new Error('usage: http-servers.ts <redisUrl>');
-  const apps = {
-    larderRedis: await listen(larderModule(redisUrl)),
-    larderMemory: await listen(larderModule(undefined)),
-    throttlerRedis: await listen(throttlerModule(redisUrl)),
-    throttlerMemory: await listen(throttlerModule(undefined)),
-  };
-  process.stdout.write(
-    `${JSON.stringify(Object.fromEntries(Object.entries(apps).map(([name, a]) => [name, a.url])))}\n`,
-  );
-  process.stdin.resume();
-  process.stdin.on('end', async () => {
-    for (const { app } of Object.values(apps)) await app.close();
-    process.exit(0);
+  await serveApps({
+    larderRedis: larderModule(redisUrl),
+    larderMemory: larderModule(undefined),
+    throttlerRedis: throttlerModule(redisUrl),
+    throttlerMemory: throttlerModule(undefined),
   });
 }
 
-if (require.main === module) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runAsProcess(main);

@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
-import {
-  Cacheable,
-  CachePut,
-  CacheService,
-  type CacheEventMap,
-  type Duration,
-  type LarderModuleOptions,
-} from '@larder/nestjs';
+import { Cacheable, CachePut, CacheService, type CacheEventMap, type Duration } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
 import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
+import { pastTtl, RESILIENCE_SETUPS } from './resilience.fixtures';
 
 const TTL = 150;
 const GRACE: Duration = '1h';
@@ -28,17 +22,7 @@ class Source {
   };
 }
 
-async function pastTtl(cache: CacheService, key: string): Promise<void> {
-  await eventually(async () => (await cache.get(key)) === undefined, 5000, `${key} to pass its ttl`);
-}
-
-const setups: Array<[string, () => LarderModuleOptions]> = [
-  ['memory', () => ({})],
-  ['Redis', () => ({ redis: testRedisUrl() })],
-  ['L1 in front of Redis', () => ({ redis: testRedisUrl(), memory: { maxItems: 100 } })],
-];
-
-describe.each(setups)('getOrSet with grace on %s', (_name, makeOptions) => {
+describe.each(RESILIENCE_SETUPS)('getOrSet with grace on %s', (_name, makeOptions) => {
   let moduleRef: TestingModule;
   let cache: CacheService;
   let stale: Array<CacheEventMap['stale']>;

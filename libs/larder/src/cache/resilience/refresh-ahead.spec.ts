@@ -1,19 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
-import { Cacheable, CacheService, type LarderModuleOptions } from '@larder/nestjs';
+import { Cacheable, CacheService } from '@larder/nestjs';
 import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
+import { RESILIENCE_SETUPS } from './resilience.fixtures';
 
 /** Long enough that a loaded machine still reads the key several times per ttl. */
 const TTL = 1_500;
 const RATIO = 0.5;
 
-const setups: Array<[string, () => LarderModuleOptions]> = [
-  ['memory', () => ({})],
-  ['Redis', () => ({ redis: testRedisUrl() })],
-  ['L1 in front of Redis', () => ({ redis: testRedisUrl(), memory: { maxItems: 100 } })],
-];
-
-describe.each(setups)('getOrSet with refreshAhead on %s', (_name, makeOptions) => {
+describe.each(RESILIENCE_SETUPS)('getOrSet with refreshAhead on %s', (_name, makeOptions) => {
   let moduleRef: TestingModule;
   let cache: CacheService;
 

@@ -5,10 +5,10 @@ import {
   CacheService,
   LoaderTimeoutError,
   type CacheEventMap,
-  type LarderModuleOptions,
   type LoaderContext,
 } from '@larder/nestjs';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
+import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
+import { pastTtl, RESILIENCE_SETUPS } from './resilience.fixtures';
 
 const TTL = 150;
 const GRACE = '1h' as const;
@@ -22,17 +22,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve };
 }
 
-async function pastTtl(cache: CacheService, key: string): Promise<void> {
-  await eventually(async () => (await cache.get(key)) === undefined, 5000, `${key} to pass its ttl`);
-}
-
-const setups: Array<[string, () => LarderModuleOptions]> = [
-  ['memory', () => ({})],
-  ['Redis', () => ({ redis: testRedisUrl() })],
-  ['L1 in front of Redis', () => ({ redis: testRedisUrl(), memory: { maxItems: 100 } })],
-];
-
-describe.each(setups)('getOrSet loader timeouts on %s', (_name, makeOptions) => {
+describe.each(RESILIENCE_SETUPS)('getOrSet loader timeouts on %s', (_name, makeOptions) => {
   let moduleRef: TestingModule;
   let cache: CacheService;
   let stale: Array<CacheEventMap['stale']>;

@@ -17,6 +17,7 @@ import {
   CommandTimeoutError,
   InvalidOptionError,
   LarderExceptionFilter,
+  LoaderTimeoutError,
   larderProblem,
   LockLostError,
   LockNotAcquiredError,
@@ -78,6 +79,16 @@ class TroubleController {
     throw new LockNotAcquiredError('Lock "job" was not acquired', {
       cause: new StoreUnavailableError('Redis is not connected'),
     });
+  }
+
+  @Get('slow-loader')
+  slowLoader() {
+    // A data source that never answers: only the hard timeout ends the call.
+    const never = ({ signal }: { signal: AbortSignal }) =>
+      new Promise<string>((_resolve, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason)),
+      );
+    return this.cache.getOrSet('slow', never, { ttl: '1m', timeout: { hard: 50 } });
   }
 
   @Get('lost')
@@ -192,6 +203,13 @@ describe.each(['express', 'fastify'] as const)('LarderExceptionFilter (%s)', (pl
       'A backing store is unavailable. Try again shortly.',
     ],
     [
+      'a loader past its hard timeout',
+      '/slow-loader',
+      504,
+      'Gateway Timeout',
+      'The data source did not answer in time. Try again shortly.',
+    ],
+    [
       'a lock refused by a store failure',
       '/lock-down',
       503,
@@ -234,6 +252,7 @@ describe('larderProblem', () => {
   it('gives the status of each error a client can run into, and nothing for the others', () => {
     expect(larderProblem(new StoreUnavailableError('down'))?.status).toBe(503);
     expect(larderProblem(new LockNotAcquiredError('held'))?.status).toBe(409);
+    expect(larderProblem(new LoaderTimeoutError('slow'))?.status).toBe(504);
     expect(larderProblem(new LockLostError('lost'))).toBeUndefined();
     expect(larderProblem(new Error('other'))).toBeUndefined();
   });

@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   InvalidKeyError,
   LarderError,
+  LoaderTimeoutError,
   LockNotAcquiredError,
   StoreUnavailableError,
 } from '../errors';
@@ -17,6 +18,8 @@ import {
 
 /** The public detail of a store failure: nothing about the store (its message can name hosts and ports). */
 const UNAVAILABLE_DETAIL = 'A backing store is unavailable. Try again shortly.';
+/** The public detail of a loader past its hard timeout: the key it was loading stays private. */
+const LOADER_TIMEOUT_DETAIL = 'The data source did not answer in time. Try again shortly.';
 
 function isStoreFailure(error: unknown): boolean {
   return error instanceof StoreUnavailableError || error instanceof CommandTimeoutError;
@@ -30,6 +33,8 @@ function isStoreFailure(error: unknown): boolean {
  *
  * - `E_STORE_UNAVAILABLE`, `E_COMMAND_TIMEOUT`: 503 with `retryAfter: 1` (the client did nothing wrong);
  * - `E_LOCK_NOT_ACQUIRED`: 409 while another owner holds the lock, 503 when a store failure was the reason;
+ * - `E_LOADER_TIMEOUT`: 504 (a getOrSet loader, the app's own data source, passed its hard timeout
+ *   with no stale value to serve);
  * - `E_INVALID_KEY`, `E_INVALID_ARGUMENT`: 400 (at the HTTP edge they come from request data).
  *
  * @example larderProblem(new LockNotAcquiredError('Lock "job" ...'))?.status // 409
@@ -37,6 +42,14 @@ function isStoreFailure(error: unknown): boolean {
 export function larderProblem(error: unknown): ProblemDetails | undefined {
   if (isStoreFailure(error) || (error instanceof LockNotAcquiredError && isStoreFailure(error.cause))) {
     return unavailableProblem(UNAVAILABLE_DETAIL);
+  }
+  if (error instanceof LoaderTimeoutError) {
+    return {
+      type: 'about:blank',
+      title: 'Gateway Timeout',
+      status: HttpStatus.GATEWAY_TIMEOUT,
+      detail: LOADER_TIMEOUT_DETAIL,
+    };
   }
   if (error instanceof LockNotAcquiredError) {
     return { type: 'about:blank', title: 'Conflict', status: HttpStatus.CONFLICT, detail: error.message };
@@ -58,7 +71,7 @@ export function larderProblem(error: unknown): ProblemDetails | undefined {
  * (`application/problem+json`, `Retry-After` when the body has `retryAfter`):
  *
  * - store unavailable or timed out: 503; a lock not acquired: 409, or 503 when Redis was the
- *   reason; an invalid key or argument: 400 (see `larderProblem`);
+ *   reason; a loader past its hard timeout: 504; an invalid key or argument: 400 (see `larderProblem`);
  * - the guards' refusals (`RateLimitExceededException` 429, the 503s of `RateLimitGuard` and
  *   `SessionGuard`): their own problem body, written the same way;
  * - any other Larder error (a bug or a configuration mistake): Nest's own 500, logged.

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { CacheScope } from '../cache-scope';
 import { CacheService } from '../cache.service';
 import { InvalidDecoratorUsageError } from '../../errors';
 import { LARDER_CACHE_OPTIONS } from '../../larder.constants';
@@ -29,13 +30,18 @@ function isAsyncFunction(fn: unknown): boolean {
  * idempotent. With several CacheModules in one application, an instance belongs to the one its
  * own module imports (directly or as a global module), else to the first; each wrapper is marked
  * with the module that made it, and a method already wrapped by another module is left alone.
+ *
+ * When a test replaces CacheService with a mock (`overrideProvider(CacheService).useValue(...)`),
+ * there is no cache behind the decorators: nothing is wrapped, so decorated methods run as written
+ * (nothing cached, put or evicted) and the mock sees only the calls the code makes itself.
  */
 @Injectable()
 export class CacheDecoratorExplorer implements OnModuleInit, OnModuleDestroy {
   private readonly owner = Object.freeze({ module: 'CacheModule' });
   private readonly restores: Array<() => void> = [];
   private explored = false;
-  private readonly root: DecoratorScope;
+  /** Undefined when CacheService is a test's mock rather than a cache: the methods are then left as they are. */
+  private readonly root: DecoratorScope | undefined;
 
   constructor(
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
@@ -43,7 +49,7 @@ export class CacheDecoratorExplorer implements OnModuleInit, OnModuleDestroy {
     @Inject(CacheService) cache: CacheService,
     @Inject(LARDER_CACHE_OPTIONS) private readonly options: CacheOptions,
   ) {
-    this.root = DecoratorScope.of(cache);
+    this.root = cache instanceof CacheScope ? DecoratorScope.of(cache) : undefined;
   }
 
   onModuleInit(): void {
@@ -61,7 +67,7 @@ export class CacheDecoratorExplorer implements OnModuleInit, OnModuleDestroy {
    * @throws InvalidDecoratorUsageError naming `Class.method` when a decorated method is not async
    */
   explore(): void {
-    if (this.explored) return;
+    if (this.explored || !this.root) return;
     this.explored = true;
     const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
     const explorers = wrappers.filter((w) => w.instance instanceof CacheDecoratorExplorer && !w.isAlias);
@@ -120,6 +126,7 @@ export class CacheDecoratorExplorer implements OnModuleInit, OnModuleDestroy {
   }
 
   private wrap(instance: object, name: string, described: object, plans: MethodPlans, where: string): void {
+    if (!this.root) return;
     const original = (instance as Record<string, MethodFunction>)[name];
     const wrapped = buildCachedMethod(original, plans, {
       where,

@@ -1,6 +1,16 @@
 // The public surface of @larder/nestjs: every exported symbol is listed here.
 export { CacheModule } from './larder.module';
-export type { LarderModuleExtras } from './larder.module-definition';
+export type { LarderModuleExtras, LarderOptionsFactory } from './larder.module-definition';
+// CacheModule.register()/registerAsync(): @nestjs/cache-manager's option names and types.
+export type {
+  CacheManagerStore,
+  CacheOptionsFactory,
+  CacheRegisterAsyncOptions,
+  CacheRegisterAsyncOptions as CacheModuleAsyncOptions,
+  CacheRegisterModuleOptions,
+  CacheRegisterModuleOptions as CacheModuleOptions,
+  CacheRegisterOptions,
+} from './cache-manager-options';
 export {
   CACHE_MANAGER,
   LARDER_CACHE_STORE,

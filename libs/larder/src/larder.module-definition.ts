@@ -7,6 +7,19 @@ export interface LarderModuleExtras {
   isGlobal?: boolean;
 }
 
+/**
+ * A class that produces the module options at boot, for `CacheModule.forRootAsync({ useClass })` or
+ * `{ useExisting }`.
+ * @example
+ * @Injectable() class LarderConfig implements LarderOptionsFactory {
+ *   constructor(private readonly config: ConfigService) {}
+ *   createLarderOptions() { return { redis: this.config.get('REDIS_URL') }; }
+ * }
+ */
+export interface LarderOptionsFactory {
+  createLarderOptions(): LarderModuleOptions | Promise<LarderModuleOptions>;
+}
+
 export const {
   ConfigurableModuleClass: LarderConfigurableModule,
   MODULE_OPTIONS_TOKEN: LARDER_MODULE_OPTIONS,
@@ -14,6 +27,7 @@ export const {
   ASYNC_OPTIONS_TYPE: LARDER_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<LarderModuleOptions>({ moduleName: 'Larder' })
   .setClassMethodName('forRoot')
+  .setFactoryMethodName('createLarderOptions' satisfies keyof LarderOptionsFactory)
   .setExtras<LarderModuleExtras>({ isGlobal: false }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,

@@ -12,6 +12,12 @@ import { HEALTH_EXPORTS, HEALTH_PROVIDERS } from './health/health.providers';
 import { METRICS_EXPORTS, METRICS_PROVIDERS } from './metrics/metrics.providers';
 import { CONSOLE_EXPORTS, CONSOLE_PROVIDERS } from './console/console.providers';
 import { assertOptionsObject } from './common/known-keys';
+import {
+  fromCacheManagerOptions,
+  type CacheRegisterAsyncOptions,
+  type CacheRegisterModuleOptions,
+} from './cache-manager-options';
+import { toForRootAsync } from './cache-manager-async';
 import { LARDER_RATE_LIMIT_USER } from './larder.constants';
 import {
   LARDER_ASYNC_OPTIONS_TYPE,
@@ -62,6 +68,37 @@ export class CacheModule extends LarderConfigurableModule implements NestModule 
   static forRootAsync(options: typeof LARDER_ASYNC_OPTIONS_TYPE): DynamicModule {
     assertOptionsObject(options, 'CacheModule.forRootAsync()', 'an object { useFactory, inject?, imports? }');
     return CacheModule.withProviders(super.forRootAsync(options));
+  }
+
+  /**
+   * `forRoot` under @nestjs/cache-manager's name and option names (`ttl` in ms, `max`, `stores`,
+   * `cacheId`, `isGlobal`), so a module written for it keeps working when only the import changes.
+   * Larder's own options may sit beside them. See docs/migrating-from-cache-manager.md.
+   * @throws InvalidOptionError naming an option Larder cannot honour (several `stores`, `refreshThreshold`, ...)
+   * @example CacheModule.register({ ttl: 5000, max: 1000, isGlobal: true })
+   */
+  static register(options: CacheRegisterModuleOptions = {}): DynamicModule {
+    assertOptionsObject(options, 'CacheModule.register()', 'an object, or no argument for the defaults');
+    const { isGlobal, ...rest } = options;
+    return CacheModule.forRoot({ ...fromCacheManagerOptions(rest), isGlobal });
+  }
+
+  /**
+   * `forRootAsync` under @nestjs/cache-manager's name: `useFactory` + `inject`, or `useClass` /
+   * `useExisting` with a `createCacheOptions()` (or `createLarderOptions()`) method, `imports`,
+   * `extraProviders` and `isGlobal`; the options produced are mapped as `register()` maps them.
+   * @throws InvalidOptionError when none of useFactory, useClass, useExisting is given
+   * @example CacheModule.registerAsync({ imports: [ConfigModule], useClass: CacheConfigService })
+   */
+  static registerAsync(options: CacheRegisterAsyncOptions): DynamicModule {
+    assertOptionsObject(
+      options,
+      'CacheModule.registerAsync()',
+      'an object { useFactory | useClass | useExisting, ... }',
+    );
+    const { asyncOptions, providers } = toForRootAsync(options);
+    const module = CacheModule.forRootAsync(asyncOptions);
+    return { ...module, providers: [...(module.providers ?? []), ...providers] };
   }
 
   private static withProviders(base: DynamicModule): DynamicModule {

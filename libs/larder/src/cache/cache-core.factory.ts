@@ -18,6 +18,11 @@ export function createCacheCore(
   const l1 = options.memory ? new MemoryTier(options.memory, options.memory.ttl, events, options.name) : null;
   const core = new CacheCore(options, store, l1, events);
   core.startSweep();
+  // The in-process value store's evictions and expiries reach the event stream (and so metrics) like L1's.
+  store.onDrop?.((key, reason) => {
+    const event = reason === 'capacity' ? 'evict' : 'expire';
+    if (events.wants(event)) events.emit(event, { cache: options.name, key, namespace: '', tier: 'l2' });
+  });
   // A value call that timed out on a cluster may be stuck on a hung master: the coordinator asks
   // for the slot map again, as it does for its own calls (values share its connection there).
   if (redis?.isCluster) {

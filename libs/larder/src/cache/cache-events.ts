@@ -22,10 +22,10 @@ export interface CacheEventMap {
   write: CacheEventBase & { key: string };
   delete: CacheEventBase & { key: string };
   clear: CacheEventBase & { removed: number };
-  /** An L1 entry reached its TTL. */
-  expire: CacheEventBase & { key: string; tier: 'l1' };
-  /** An L1 entry was dropped to make room. */
-  evict: CacheEventBase & { key: string; tier: 'l1' };
+  /** An L1 entry, or an entry of the in-process value store (`tier: 'l2'`), was dropped past its expiry. */
+  expire: CacheEventBase & { key: string; tier: CacheTier };
+  /** An L1 entry, or an entry of the in-process value store (`tier: 'l2'`), was dropped to make room. */
+  evict: CacheEventBase & { key: string; tier: CacheTier };
   /** A store call failed; the operation failed open unless `throwOnError` is set. */
   error: CacheEventBase & { operation: string; error: Error };
   /** `getOrSet` answered with a value past its ttl (kept for `grace`); `error` is the loader's, when it threw. */

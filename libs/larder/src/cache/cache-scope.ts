@@ -282,9 +282,9 @@ export class CacheScope {
     return new CacheScope(this.core, { prefix: scopePrefix(this.scope.prefix, prefix), label });
   }
 
-  /** Counters shared by every scope of this cache. */
+  /** Counters shared by every scope of this cache, and the item counts of the in-process tiers. */
   stats(): CacheStats {
-    return this.core.counters.snapshot(this.core.l1?.size ?? 0);
+    return this.core.counters.snapshot(this.core.l1?.size ?? 0, this.core.store.upkeep?.());
   }
 
   /** Subscribes to cache events (all scopes). */

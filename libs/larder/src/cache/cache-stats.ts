@@ -1,3 +1,5 @@
+import type { StoreUpkeep } from './stores/cache-store';
+
 /** Counters returned by `CacheService.stats()`. */
 export interface CacheStats {
   hits: number;
@@ -13,6 +15,15 @@ export interface CacheStats {
   hitRatio: number;
   /** Entries in L1 now (0 without L1). */
   l1Items: number;
+  /**
+   * Live entries in the in-process value store now (the memory setup, no Redis); 0 on Redis and
+   * custom stores.
+   */
+  l2Items: number;
+  /** Entries the in-process value store evicted for room (`maxMemoryItems`, `maxMemorySize`); 0 elsewhere. */
+  l2Evictions: number;
+  /** Entries the in-process value store dropped past their expiry (swept or looked at); 0 elsewhere. */
+  l2Expired: number;
 }
 
 /** Mutable counters; plain fields so an increment on the hot path is one add. */
@@ -25,7 +36,7 @@ export class CacheCounters {
   errors = 0;
   stale = 0;
 
-  snapshot(l1Items: number): CacheStats {
+  snapshot(l1Items: number, upkeep?: StoreUpkeep): CacheStats {
     const reads = this.hits + this.misses;
     return {
       hits: this.hits,
@@ -37,6 +48,9 @@ export class CacheCounters {
       stale: this.stale,
       hitRatio: reads === 0 ? 0 : this.hits / reads,
       l1Items,
+      l2Items: upkeep?.items ?? 0,
+      l2Evictions: upkeep?.evictions ?? 0,
+      l2Expired: upkeep?.expired ?? 0,
     };
   }
 }

@@ -1,5 +1,11 @@
 import { CacheService } from '@larder/nestjs';
-import { closeLeftoverModules, createLarderModule, eventually } from '#test/test-helpers';
+import {
+  closeLeftoverModules,
+  createLarderModule,
+  eventually,
+  testRedisUrl,
+  uniqueNamespace,
+} from '#test/test-helpers';
 import { LruMap } from '../common/lru-map';
 import { MemoryKeyvStore } from './stores/memory-keyv.store';
 
@@ -45,6 +51,34 @@ describe('background sweep of the in-process tiers', () => {
       'the sweep to expire the L1 copy',
     );
     expect(expired.some((key) => key.endsWith('long'))).toBe(false);
+    await moduleRef.close();
+  });
+
+  it("counts the memory value store's items, evictions and expiries in stats() and as tier l2 events", async () => {
+    const moduleRef = await createLarderModule({ maxMemoryItems: 3 });
+    const cache = moduleRef.get(CacheService);
+    const dropped: string[] = [];
+    cache.on('evict', (e) => dropped.push(`evict ${e.tier} ${e.key}`));
+    cache.on('expire', (e) => dropped.push(`expire ${e.tier} ${e.key}`));
+    for (const key of ['a', 'b', 'c', 'd']) await cache.set(key, key); // "a" goes for room
+    expect(cache.stats()).toMatchObject({ l2Items: 3, l2Evictions: 1, l2Expired: 0, l1Items: 0 });
+    await cache.set('brief', 1, { ttl: 100 }); // "b" goes for room; "brief" expires unread
+    await eventually(() => cache.stats().l2Expired === 1, 10_000, 'the sweep to drop the expired entry');
+    expect(cache.stats()).toMatchObject({ l2Items: 2, l2Evictions: 2, l2Expired: 1 });
+    expect(dropped).toEqual([
+      expect.stringMatching(/^evict l2 .*a$/),
+      expect.stringMatching(/^evict l2 .*b$/),
+      expect.stringMatching(/^expire l2 .*brief$/),
+    ]);
+    await moduleRef.close();
+  });
+
+  it('reports no in-process value store on Redis: l2 counts stay 0', async () => {
+    const moduleRef = await createLarderModule({ redis: testRedisUrl(), namespace: uniqueNamespace('up') });
+    const cache = moduleRef.get(CacheService);
+    await cache.set('a', 1);
+    expect(cache.stats()).toMatchObject({ l2Items: 0, l2Evictions: 0, l2Expired: 0, writes: 1 });
+    await cache.clear();
     await moduleRef.close();
   });
 });

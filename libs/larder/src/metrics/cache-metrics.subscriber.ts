@@ -1,5 +1,6 @@
 import type { CacheService } from '../cache/cache.service';
-import type { CacheEventListener, CacheEventName } from '../cache/cache-events';
+import type { CacheEventListener, CacheEventName, CacheTier } from '../cache/cache-events';
+import type { CacheStore } from '../cache/stores/cache-store';
 import type { CounterCell } from './buffered-counter';
 import type { LarderMetricSet } from './larder-metric-set';
 
@@ -8,9 +9,16 @@ type Listeners = { [E in CacheEventName]?: CacheEventListener<E> };
 /**
  * Feeds the cache metrics from CacheService events. Only called when metrics are on: with
  * metrics off nothing subscribes, so `CacheEvents.wants()` stays false and no payload is built.
- * Counters are bound cells (a hit costs one addition); returns the unsubscribe function.
+ * Counters are bound cells (a hit costs one addition); returns the unsubscribe function. The
+ * items gauge has an `l2` series only for the in-process value store: counting a Redis namespace
+ * takes a SCAN over it, far too much work for every scrape.
  */
-export function subscribeCacheMetrics(cache: CacheService, set: LarderMetricSet, name: string): () => void {
+export function subscribeCacheMetrics(
+  cache: CacheService,
+  store: CacheStore,
+  set: LarderMetricSet,
+  name: string,
+): () => void {
   const c = { cache: name };
   const owned: CounterCell[] = [];
   const hitL1 = set.hits.cell({ cache: name, tier: 'l1' }, owned);
@@ -18,8 +26,11 @@ export function subscribeCacheMetrics(cache: CacheService, set: LarderMetricSet,
   const misses = set.misses.cell(c, owned);
   const writes = set.writes.cell(c, owned);
   const deletes = set.deletes.cell(c, owned);
-  const evicted = set.evictions.cell({ cache: name, reason: 'capacity' }, owned);
-  const expired = set.evictions.cell({ cache: name, reason: 'expired' }, owned);
+  const dropped = (reason: 'capacity' | 'expired') => {
+    const l1 = set.evictions.cell({ cache: name, tier: 'l1', reason }, owned);
+    const l2 = set.evictions.cell({ cache: name, tier: 'l2', reason }, owned);
+    return (e: { tier: CacheTier }) => (e.tier === 'l1' ? l1 : l2).pending++;
+  };
   const errors = set.errors.cellsBy(c, 'operation', owned);
   // Histogram children bound once; labels are hashed per observation, which only store calls make.
   const getL2 = set.duration.labels({ cache: name, operation: 'get', tier: 'l2' });
@@ -45,15 +56,18 @@ export function subscribeCacheMetrics(cache: CacheService, set: LarderMetricSet,
     },
     delete: () => deletes.pending++,
     error: (e) => errors(e.operation).pending++,
-    evict: () => evicted.pending++,
-    expire: () => expired.pending++,
+    evict: dropped('capacity'),
+    expire: dropped('expired'),
   };
   const entries = Object.entries(listeners) as Array<[CacheEventName, CacheEventListener<CacheEventName>]>;
   for (const [event, listener] of entries) cache.on(event, listener);
-  const removeItems = set.addItemSource({ cache: name, read: () => cache.stats().l1Items });
+  const removeItems = [set.addItemSource({ cache: name, tier: 'l1', read: () => cache.stats().l1Items })];
+  if (store.upkeep?.() !== undefined) {
+    removeItems.push(set.addItemSource({ cache: name, tier: 'l2', read: () => cache.stats().l2Items }));
+  }
   return () => {
     for (const [event, listener] of entries) cache.off(event, listener);
-    removeItems();
+    for (const remove of removeItems) remove();
     for (const cell of owned) cell.release();
   };
 }

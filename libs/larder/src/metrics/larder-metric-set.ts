@@ -8,9 +8,10 @@ import type { MetricsRegistry, ResolvedMetricsOptions } from './metrics-options'
 type M = typeof LARDER_METRICS;
 type Labels<K extends keyof M> = M[K]['labels'][number];
 
-/** Reads a cache's L1 item count at scrape time. */
+/** Reads the item count of one in-process tier of a cache at scrape time. */
 export interface ItemSource {
   cache: string;
+  tier: 'l1' | 'l2';
   read: () => number;
 }
 
@@ -88,17 +89,20 @@ export class LarderMetricSet {
     );
     this.deletes = counter('cacheDeletes', 'Keys deleted (del, delMany, invalidateTags).');
     this.errors = counter('cacheErrors', 'Store calls that failed or timed out, by operation.');
-    this.evictions = counter('cacheEvictions', 'L1 entries dropped: reason="capacity" (LRU) or "expired".');
+    this.evictions = counter(
+      'cacheEvictions',
+      'In-process entries dropped, by tier (l1, or l2: the memory value store): reason="capacity" (LRU) or "expired".',
+    );
     const sources = this.itemSources;
     this.items = new Gauge<Labels<'cacheItems'>>({
       name: prefix + LARDER_METRICS.cacheItems.name,
-      help: 'Entries in the in-process L1 tier now (0 without L1).',
+      help: 'Entries in the in-process tiers now: tier="l1", and tier="l2" for the memory value store (not Redis).',
       labelNames: LARDER_METRICS.cacheItems.labels,
       registers,
       collect() {
         // Read at scrape time: nothing on the hot path. Modules sharing a name add up, like their counters.
         this.reset();
-        for (const source of sources) this.inc({ cache: source.cache }, source.read());
+        for (const source of sources) this.inc({ cache: source.cache, tier: source.tier }, source.read());
       },
     });
     this.duration = new Histogram<Labels<'cacheDuration'>>({

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CacheService } from '../cache/cache.service';
-import { LARDER_METRICS_OPTIONS } from '../larder.constants';
+import type { CacheStore } from '../cache/stores/cache-store';
+import { LARDER_CACHE_STORE, LARDER_METRICS_OPTIONS } from '../larder.constants';
 import { LockService } from '../lock/lock.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { SessionService } from '../session/session.service';
@@ -34,6 +35,7 @@ export class LarderMetrics implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(LARDER_METRICS_OPTIONS) private readonly options: MetricsOptions | null,
     @Inject(CacheService) private readonly cache: CacheService,
+    @Inject(LARDER_CACHE_STORE) private readonly store: CacheStore,
     @Inject(LockService) private readonly locks: LockService,
     @Inject(RateLimitService) private readonly rateLimits: RateLimitService,
     @Inject(SessionService) private readonly sessions: SessionService,
@@ -68,7 +70,7 @@ export class LarderMetrics implements OnModuleInit, OnModuleDestroy {
     const set = LarderMetricSet.for(options);
     const name = options.name;
     this.unsubscribe = [
-      subscribeCacheMetrics(this.cache, set, name),
+      subscribeCacheMetrics(this.cache, this.store, set, name),
       subscribeCoordinationMetrics(
         { locks: this.locks, rateLimits: this.rateLimits, sessions: this.sessions },
         set,

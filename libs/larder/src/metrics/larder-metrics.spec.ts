@@ -129,8 +129,9 @@ describe('Prometheus metrics', () => {
     expect(await read(registry, 'larder_cache_misses_total', shop)).toBe(1);
     expect(await read(registry, 'larder_cache_writes_total', shop)).toBe(3);
     expect(await read(registry, 'larder_cache_deletes_total', shop)).toBe(1);
-    expect(await read(registry, 'larder_cache_evictions_total', { ...shop, reason: 'capacity' })).toBe(2);
-    expect(await read(registry, 'larder_cache_items', shop)).toBe(cache.stats().l1Items);
+    const l1 = { ...shop, tier: 'l1' };
+    expect(await read(registry, 'larder_cache_evictions_total', { ...l1, reason: 'capacity' })).toBe(2);
+    expect(await read(registry, 'larder_cache_items', l1)).toBe(cache.stats().l1Items);
     expect(cache.stats().l1Items).toBeGreaterThan(0);
     const duration = 'larder_cache_operation_duration_seconds';
     expect(await read(registry, duration, { ...shop, operation: 'set', tier: 'l2' }, '_count')).toBe(3);
@@ -219,6 +220,23 @@ describe('Prometheus metrics', () => {
     ).toBe(1);
   });
 
+  it("exports the memory value store's items and evictions as tier l2, and no l2 items on Redis", async () => {
+    const moduleRef = await start({ name: 'mem', maxMemoryItems: 2, metrics: { registry } });
+    const cache = moduleRef.get(CacheService);
+    for (const key of ['a', 'b', 'c']) await cache.set(key, key);
+    const l2 = { cache: 'mem', tier: 'l2' };
+    expect(await read(registry, 'larder_cache_items', l2)).toBe(2);
+    expect(await read(registry, 'larder_cache_evictions_total', { ...l2, reason: 'capacity' })).toBe(1);
+    expect(await read(registry, 'larder_cache_evictions_total', { ...l2, reason: 'expired' })).toBe(0);
+    expect(
+      await read(registry, 'larder_cache_evictions_total', { cache: 'mem', tier: 'l1', reason: 'capacity' }),
+    ).toBe(0);
+
+    await start({ name: 'remote', redis: testRedisUrl(), metrics: { registry } });
+    expect(await read(registry, 'larder_cache_items', { cache: 'remote', tier: 'l1' })).toBe(0);
+    expect(await read(registry, 'larder_cache_items', { cache: 'remote', tier: 'l2' })).toBeUndefined();
+  });
+
   it('keeps two modules with different names apart in one registry', async () => {
     const a = await start({ name: 'a', memory: { maxItems: 10 }, metrics: { registry } });
     const b = await start({ name: 'b', metrics: { registry } });
@@ -228,8 +246,10 @@ describe('Prometheus metrics', () => {
     expect(await read(registry, 'larder_cache_hits_total', { cache: 'a', tier: 'l1' })).toBe(1);
     expect(await read(registry, 'larder_cache_misses_total', { cache: 'a' })).toBe(0);
     expect(await read(registry, 'larder_cache_misses_total', { cache: 'b' })).toBe(1);
-    expect(await read(registry, 'larder_cache_items', { cache: 'a' })).toBe(1);
-    expect(await read(registry, 'larder_cache_items', { cache: 'b' })).toBe(0);
+    expect(await read(registry, 'larder_cache_items', { cache: 'a', tier: 'l1' })).toBe(1);
+    expect(await read(registry, 'larder_cache_items', { cache: 'b', tier: 'l1' })).toBe(0);
+    expect(await read(registry, 'larder_cache_items', { cache: 'a', tier: 'l2' })).toBe(1);
+    expect(await read(registry, 'larder_cache_items', { cache: 'b', tier: 'l2' })).toBe(0);
     const text = await registry.metrics();
     expect(text.match(/^# TYPE larder_cache_hits_total counter$/gm)).toHaveLength(1);
   });

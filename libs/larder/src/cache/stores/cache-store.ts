@@ -1,10 +1,18 @@
 import type { Keyv } from 'keyv';
 import type { EncodedValue, StoredEnvelope } from './encoded-value';
+import type { DropListener } from './memory-keyv.store';
 
 /** Deleted entries: their keys, and how many of them held a value. */
 export interface Removal {
   keys: string[];
   removed: number;
+}
+
+/** What an in-process value store holds now and what its upkeep has dropped so far. */
+export interface StoreUpkeep {
+  items: number;
+  evictions: number;
+  expired: number;
 }
 
 /** The entry a stored one becomes for its new lifetime (see renewEnvelope); undefined when it is not live. */
@@ -55,6 +63,10 @@ export interface CacheStore {
   retime(key: string, renew: Renewal): Promise<boolean>;
   /** In-process stores: drops up to `max` entries past their expiry (the background sweep); returns how many. */
   sweep?(max: number): number;
+  /** In-process stores: live entries now and the evictions and expiries so far (undefined elsewhere). */
+  upkeep?(): StoreUpkeep | undefined;
+  /** In-process stores: `listener` is told of every entry evicted for room or dropped past its expiry. */
+  onDrop?(listener: DropListener): void;
   /** Remaining lifetime in ms, `Infinity` without expiry, `undefined` when the key is missing. */
   ttl(key: string): Promise<number | undefined>;
   /** Resolves once the store can take commands, or after `ms` (never rejects: the app may start while Redis is down). */

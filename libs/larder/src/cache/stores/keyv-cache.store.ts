@@ -3,7 +3,8 @@ import { InvalidArgumentError, UnsupportedOperationError } from '../../errors';
 import type { MemoryKeyvStore } from './memory-keyv.store';
 import type { TagStore } from '../tags/tag-store';
 import type { EncodedValue } from './encoded-value';
-import type { Removal, CacheStore, Renewal } from './cache-store';
+import type { Removal, CacheStore, Renewal, StoreUpkeep } from './cache-store';
+import type { DropListener } from './memory-keyv.store';
 import { storeTtl, type StoredEnvelope } from './encoded-value';
 
 type Envelope = { value?: unknown; expires?: number | null };
@@ -135,6 +136,15 @@ export class KeyvCacheStore implements CacheStore {
 
   sweep(max: number): number {
     return this.memory?.sweep(max) ?? 0;
+  }
+
+  upkeep(): StoreUpkeep | undefined {
+    const memory = this.memory;
+    return memory && { items: memory.size, evictions: memory.evictions, expired: memory.expired };
+  }
+
+  onDrop(listener: DropListener): void {
+    this.memory?.onDrop(listener);
   }
 
   async ttl(key: string): Promise<number | undefined> {

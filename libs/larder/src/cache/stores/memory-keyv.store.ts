@@ -2,6 +2,12 @@ import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { LruMap } from '../../common/lru-map';
 
+/** Why an entry left without a delete: evicted for room, or dropped once past its expiry. */
+export type DropReason = 'capacity' | 'expired';
+
+/** Told of each entry that leaves without a delete. */
+export type DropListener = (key: string, reason: DropReason) => void;
+
 interface StoredEntry {
   /** What Keyv wrote: the serialized `{ value, expires }` envelope. */
   payload: string;
@@ -25,22 +31,35 @@ interface StoredEntry {
 export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   opts: Record<string, unknown> = {};
   namespace?: string;
+  /** Entries evicted for room (count or size budget) so far. */
+  evictions = 0;
+  /** Entries dropped once past their expiry (by the sweep or by a look at them) so far. */
+  expired = 0;
   private readonly entries: LruMap<StoredEntry>;
+  private readonly dropListeners: DropListener[] = [];
 
   /**
    * @param onGone told of every entry that leaves without a delete (evicted for room, or dropped
    *   once past its expiry), so the tag index can forget it too
    */
-  constructor(
-    maxItems: number,
-    maxSize: number,
-    private readonly onGone: (key: string) => void = () => undefined,
-  ) {
+  constructor(maxItems: number, maxSize: number, onGone?: DropListener) {
     super();
-    this.entries = new LruMap<StoredEntry>(maxItems, (key) => onGone(key), {
+    if (onGone) this.dropListeners.push(onGone);
+    this.entries = new LruMap<StoredEntry>(maxItems, (key) => this.gone(key, 'capacity'), {
       maxSize,
       sizeOf: (entry) => entry.size,
     });
+  }
+
+  /** Adds a listener told of every entry that leaves without a delete (the cache's evict/expire events). */
+  onDrop(listener: DropListener): void {
+    this.dropListeners.push(listener);
+  }
+
+  private gone(key: string, reason: DropReason): void {
+    if (reason === 'capacity') this.evictions++;
+    else this.expired++;
+    for (const listener of this.dropListeners) listener(key, reason);
   }
 
   /** The entry if it is live; an expired one is dropped on the spot. Does not refresh recency. */
@@ -49,7 +68,7 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     if (entry === undefined) return undefined;
     if (entry.expiresAt > now) return entry;
     this.entries.delete(key);
-    this.onGone(key);
+    this.gone(key, 'expired');
     return undefined;
   }
 
@@ -119,7 +138,7 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   sweep(max: number): number {
     const now = Date.now();
     const removed = this.entries.sweep((entry) => entry.expiresAt <= now, max);
-    for (const key of removed) this.onGone(key);
+    for (const key of removed) this.gone(key, 'expired');
     return removed.length;
   }
 

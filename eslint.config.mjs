@@ -38,7 +38,7 @@ export default tseslint.config(
   },
   {
     // The layers of the library (docs/architecture.md), bottom to top: errors, constants and common/
-    // -> redis/ -> lock/ -> cache/ | rate-limit/ | session/ | leaderboard/ -> health/ | metrics/ | console/
+    // -> redis/ -> lock/ -> cache/ | rate-limit/ | session/ | leaderboard/ -> health/ | metrics/ | console/ | tracing/
     // -> the module files and testing/. A file imports only from its own layer's folder and the layers
     // below it: no import runs back up, and siblings of one layer (cache/, rate-limit/, session/, leaderboard/) do not import
     // each other. Specs and fixtures are exempt: they may use the public API.
@@ -66,6 +66,7 @@ export default tseslint.config(
         { type: 'health', mode: 'full', pattern: 'libs/larder/src/health/**' },
         { type: 'metrics', mode: 'full', pattern: 'libs/larder/src/metrics/**' },
         { type: 'console', mode: 'full', pattern: 'libs/larder/src/console/**' },
+        { type: 'tracing', mode: 'full', pattern: 'libs/larder/src/tracing/**' },
         { type: 'module', mode: 'full', pattern: ['libs/larder/src/*.ts', 'libs/larder/src/testing/**'] },
       ],
     },
@@ -84,7 +85,7 @@ export default tseslint.config(
               from: { type: capability },
               allow: { to: { type: ['common', 'redis', 'lock', capability] } },
             })),
-            ...['health', 'metrics', 'console'].map((observer) => ({
+            ...['health', 'metrics', 'console', 'tracing'].map((observer) => ({
               from: { type: observer },
               allow: {
                 to: { type: ['common', 'redis', 'lock', 'cache', 'rate-limit', 'session', 'leaderboard', observer] },

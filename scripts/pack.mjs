@@ -60,6 +60,23 @@ execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'libs/larder
 });
 
 const compiled = filesUnder(out);
+// An optional peer may be missing in the app: a declaration the entry points reach (through
+// relative imports) that names one would break the app's compile under skipLibCheck: false.
+const reached = new Set();
+const pending = Object.values(manifest.exports).flatMap((t) => (typeof t === 'string' ? [] : [t.types.slice(2)]));
+while (pending.length > 0) {
+  const file = pending.pop();
+  if (reached.has(file) || !compiled.includes(file)) continue;
+  reached.add(file);
+  const text = readFileSync(join(out, file), 'utf8');
+  for (const peer of Object.keys(manifest.peerDependenciesMeta ?? {})) {
+    if (text.includes(`'${peer}'`) || text.includes(`"${peer}"`)) fail(`${file} names the optional peer ${peer}`);
+  }
+  for (const [, spec] of text.matchAll(/(?:from |import\()['"](\.[^'"]+)['"]/g)) {
+    const base = join(dirname(file), spec);
+    pending.push(`${base}.d.ts`, join(base, 'index.d.ts'));
+  }
+}
 // A `testing/` folder below the top level holds internal fixtures; only the top-level one is public.
 const stray = compiled.filter((f) => /\.(e2e-)?spec\./.test(f) || f.split('/').slice(1, -1).includes('testing'));
 if (stray.length > 0) fail(`specs or internal fixtures were compiled into the package: ${stray.join(', ')}`);

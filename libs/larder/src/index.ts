@@ -173,3 +173,5 @@ export type { ConsoleEvent, ConsoleEventType } from './console/console-event';
 export type { ConsoleBreakerHook, ConsoleState } from './console/console-snapshot';
 export type { SeriesPoint } from './console/console-feed';
 export type { SseClientStats as ConsoleClientStats } from './console/sse-client';
+// OpenTelemetry tracing
+export { DEFAULT_TRACER_NAME, type TracingModuleOptions } from './tracing/tracing-options';

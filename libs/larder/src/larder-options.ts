@@ -29,6 +29,11 @@ import {
   type ConnectionOptions,
 } from './redis/redis-options';
 import {
+  resolveTracingOptions,
+  type TracingModuleOptions,
+  type TracingOptions,
+} from './tracing/tracing-options';
+import {
   resolveSessionOptions,
   type SessionModuleOptions,
   type SessionOptions,
@@ -59,6 +64,8 @@ export interface LarderModuleOptions
   console?: ConsoleModuleOptions;
   /** Forward cache events to Lens' cache watcher (needs @lensjs/core). Default `false`. See docs/console.md. */
   lens?: boolean;
+  /** OpenTelemetry spans (`true` or `{ tracerName, keys }`, needs @opentelemetry/api). Default: off. See docs/tracing.md. */
+  tracing?: boolean | TracingModuleOptions;
 }
 
 /** The fields of `CacheModule.forRoot()` options; each capability checks its own part. */
@@ -86,6 +93,7 @@ const MODULE_KEYS = optionKeys<LarderModuleOptions>({
   metrics: true,
   console: true,
   lens: true,
+  tracing: true,
 });
 
 /** The module options split into what each capability is given, through its own token. */
@@ -102,6 +110,8 @@ export interface LarderOptionSlices {
   console: ConsoleOptions | null;
   /** Whether the Lens bridge is on. */
   lens: boolean;
+  /** `null` when tracing is off. */
+  tracing: TracingOptions | null;
 }
 
 /**
@@ -138,5 +148,6 @@ export function resolveLarderOptions(options: LarderModuleOptions): LarderOption
     metrics: metrics ? { ...metrics, name } : null,
     console: consoleSlice,
     lens: resolveLensOption(options.lens),
+    tracing: resolveTracingOptions(options.tracing, { name, namespace }),
   };
 }

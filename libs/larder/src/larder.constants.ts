@@ -26,6 +26,8 @@ export const LARDER_METRICS_OPTIONS = Symbol.for('LARDER:METRICS_OPTIONS');
 export const LARDER_CONSOLE_OPTIONS = Symbol.for('LARDER:CONSOLE_OPTIONS');
 /** Whether the Lens bridge is on (`lens: true`). */
 export const LARDER_LENS_OPTIONS = Symbol.for('LARDER:LENS_OPTIONS');
+/** The tracing slice (`TracingOptions`), `null` when tracing is off. */
+export const LARDER_TRACING_OPTIONS = Symbol.for('LARDER:TRACING_OPTIONS');
 /** The coordination connection (`RedisCoordinator`), or `null` on the in-memory setup. */
 export const LARDER_REDIS = Symbol.for('LARDER:REDIS');
 /** Where locks live (`LockStore`): Redis, memory, or the `lock.store` option. */

@@ -11,6 +11,7 @@ import { LEADERBOARD_EXPORTS, LEADERBOARD_PROVIDERS } from './leaderboard/leader
 import { HEALTH_EXPORTS, HEALTH_PROVIDERS } from './health/health.providers';
 import { METRICS_EXPORTS, METRICS_PROVIDERS } from './metrics/metrics.providers';
 import { CONSOLE_EXPORTS, CONSOLE_PROVIDERS } from './console/console.providers';
+import { TRACING_PROVIDERS } from './tracing/tracing.providers';
 import { assertOptionsObject } from './common/known-keys';
 import {
   fromCacheManagerOptions,
@@ -118,6 +119,7 @@ export class CacheModule extends LarderConfigurableModule implements NestModule 
         ...HEALTH_PROVIDERS,
         ...METRICS_PROVIDERS,
         ...CONSOLE_PROVIDERS,
+        ...TRACING_PROVIDERS,
       ],
       exports: [
         ...(base.exports ?? []),

@@ -17,6 +17,7 @@ import {
   LARDER_LEADERBOARD_OPTIONS,
   LARDER_CONSOLE_OPTIONS,
   LARDER_LENS_OPTIONS,
+  LARDER_TRACING_OPTIONS,
   LARDER_LOCK_OPTIONS,
   LARDER_METRICS_OPTIONS,
   LARDER_OPTION_SLICES,
@@ -43,6 +44,7 @@ const SLICES: Array<[symbol, keyof LarderOptionSlices]> = [
   [LARDER_METRICS_OPTIONS, 'metrics'],
   [LARDER_CONSOLE_OPTIONS, 'console'],
   [LARDER_LENS_OPTIONS, 'lens'],
+  [LARDER_TRACING_OPTIONS, 'tracing'],
 ];
 
 /** The options, validated once and split into slices (see resolveLarderOptions). */

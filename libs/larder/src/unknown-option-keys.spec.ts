@@ -213,6 +213,7 @@ it('a valid options object using every field (and every nested field) still boot
       bufferSize: 100,
     },
     lens: true,
+    tracing: { enabled: true, tracerName: 'full', keys: false },
   };
   const moduleRef = await createLarderModule(options);
   try {

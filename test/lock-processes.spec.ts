@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { LockService } from '@larder/nestjs';
 import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from './test-helpers';
+import { killAll, outputOf, startWorker } from './worker-process';
 
-const ROOT = join(__dirname, '..');
 const PROCESSES = 8;
 const ITERATIONS = 200;
 
@@ -15,27 +14,9 @@ interface Section {
   inside: number;
 }
 
-/** Starts test/lock-worker.ts in its own Node process (TypeScript through @swc-node/register). */
+/** Starts test/lock-worker.ts in its own Node process. */
 function worker(mode: 'count' | 'hold', env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['-r', '@swc-node/register', join('test', 'lock-worker.ts'), mode], {
-    cwd: ROOT,
-    env: { ...process.env, LARDER_TEST_REDIS_URL: testRedisUrl(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** Resolves with everything the process printed once it exits with code 0. */
-function output(child: ChildProcess): Promise<string> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve(stdout) : reject(new Error(`worker exited with ${code}: ${stderr}`)),
-    );
-  });
+  return startWorker('lock-worker.ts', mode, env);
 }
 
 describe('LockService across processes (real Redis)', () => {
@@ -48,8 +29,7 @@ describe('LockService across processes (real Redis)', () => {
   });
 
   afterEach(async () => {
-    for (const child of children.splice(0))
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    killAll(children);
     await moduleRef?.close();
     moduleRef = undefined;
   });
@@ -62,7 +42,7 @@ describe('LockService across processes (real Redis)', () => {
     const runs = Array.from({ length: PROCESSES }, () => {
       const child = worker('count', env);
       children.push(child);
-      return output(child);
+      return outputOf(child);
     });
     const sections: Section[] = (await Promise.all(runs)).flatMap(
       (out) => (JSON.parse(out.trim()) as { sections: Section[] }).sections,

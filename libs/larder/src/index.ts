@@ -38,7 +38,12 @@ export { LarderExceptionFilter, larderProblem } from './common/larder-exception.
 export { CacheService } from './cache/cache.service';
 export { CacheScope, type CacheEntry, type CacheSetOptions, type GetOrSetOptions } from './cache/cache-scope';
 export type { WarmEntry, WarmOptions, WarmReport } from './cache/cache-warmer';
-export type { LoaderTimeouts, ResilienceOptions } from './cache/resilience/resilience-options';
+export type {
+  LoadLockOptions,
+  LoaderTimeouts,
+  ResilienceOptions,
+} from './cache/resilience/resilience-options';
+export type { LockFallbackReason } from './cache/resilience/shared-load';
 export type { Loader, LoaderContext } from './cache/resilience/resilient-load';
 export type { StaleReason } from './cache/resilience/fail-safe';
 export { IoredisKeyvStore } from './cache/stores/ioredis-keyv.store';

@@ -36,7 +36,7 @@ export class LarderLifecycle implements OnModuleInit, OnApplicationShutdown {
     ]);
     // Listening before the first request keeps a copy read into L1 from missing its invalidation;
     // with Redis down there is nothing to wait for, and the boot has waited long enough.
-    await this.core.bus?.start(this.redis.isReady ? this.redis.commandTimeout : 0);
+    await this.core.listen(this.redis.isReady ? this.redis.commandTimeout : 0);
   }
 
   async onApplicationShutdown(): Promise<void> {

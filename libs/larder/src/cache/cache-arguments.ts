@@ -18,6 +18,7 @@ const GET_OR_SET_KEYS = optionKeys<GetOrSetOptions>({
   failSafeThrottle: true,
   timeout: true,
   refreshAhead: true,
+  lock: true,
 });
 const ENTRY_KEYS = optionKeys<CacheEntry>({ key: true, value: true, ttl: true, tags: true, grace: true });
 const INCREMENT_KEYS = optionKeys<{ ttl?: Duration }>({ ttl: true });
@@ -37,7 +38,7 @@ export function checkSetOptions(options: unknown, method: 'set' | 'getOrSet'): v
       options,
       GET_OR_SET_KEYS,
       GET_OR_SET_PLACE,
-      '{ ttl?, tags?, grace?, failSafeThrottle?, timeout?, refreshAhead? }',
+      '{ ttl?, tags?, grace?, failSafeThrottle?, timeout?, refreshAhead?, lock? }',
     );
 }
 

@@ -7,12 +7,16 @@ import { MemoryTier } from './l1/memory-tier';
 import type { CacheStore } from './stores/cache-store';
 import { CacheEvents } from './cache-events';
 import { InvalidationBus } from './l1/invalidation-bus';
+import type { LockStore } from '../lock/lock-store';
+import { MemoryLockStore } from '../lock/memory-lock.store';
+import { LoadLocks } from './resilience/load-locks';
 
-/** Wires the cache's shared state from resolved options and the connections. */
+/** Wires the cache's shared state from resolved options, the connections and the module's lock store. */
 export function createCacheCore(
   options: CacheOptions,
   store: CacheStore,
   redis: RedisCoordinator | null,
+  lockStore: LockStore,
 ): CacheCore {
   const events = new CacheEvents();
   const l1 = options.memory ? new MemoryTier(options.memory, options.memory.ttl, events, options.name) : null;
@@ -30,11 +34,16 @@ export function createCacheCore(
       if (error instanceof CommandTimeoutError) redis.noteTimeout();
     });
   }
-  if (l1 && redis) {
+  if (redis) {
     core.bus = new InvalidationBus(redis, `${options.namespace}${KEY_SEPARATOR}#invalidate`, (change) => {
-      if (change.keys) for (const key of change.keys) l1.delete(key);
-      if (change.prefix !== undefined) l1.deletePrefix(change.prefix);
+      if (l1 && change.keys) for (const key of change.keys) l1.delete(key);
+      if (l1 && change.prefix !== undefined) l1.deletePrefix(change.prefix);
+      core.loadLocks?.wakeups.wake(change);
     });
+  }
+  // Load locks only mean something where other instances share both the values and the locks.
+  if (store.kind !== 'memory' && !(lockStore instanceof MemoryLockStore)) {
+    core.loadLocks = new LoadLocks(lockStore, core.bus, options.commandTimeout);
   }
   return core;
 }

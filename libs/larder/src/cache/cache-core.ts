@@ -7,6 +7,7 @@ import type { InvalidationBus } from './l1/invalidation-bus';
 import type { MemoryTier } from './l1/memory-tier';
 import type { CacheStore } from './stores/cache-store';
 import { FailSafeThrottle } from './resilience/fail-safe';
+import type { LoadLocks } from './resilience/load-locks';
 
 /** A scope of the key space: `prefix` is its place in the key layout (cache-keys.ts), `label` names it in events. */
 export interface Scope {
@@ -30,6 +31,10 @@ export class CacheCore {
   readonly failSafe = new FailSafeThrottle();
   /** Loads that outlived their callers (past `timeout.soft`), per full key: the value lands when they finish. */
   readonly background = new Map<string, Promise<unknown>>();
+  /** Keys whose refresh-ahead another instance holds the load lock of: not tried here again meanwhile. */
+  readonly refreshesElsewhere = new FailSafeThrottle();
+  /** The load locks of `lock` (cross-instance stampede protection); null when the stores are this process' own. */
+  loadLocks: LoadLocks | null = null;
   /** The `commandTimeout` bound of every store call, on one shared timer. */
   private readonly deadlines: CallDeadlines;
   bus?: InvalidationBus;
@@ -57,6 +62,15 @@ export class CacheCore {
       this.store.sweep?.(SWEEP_BUDGET);
     }, SWEEP_INTERVAL_MS);
     this.sweeper.unref();
+  }
+
+  /**
+   * At boot: starts the invalidation bus when L1 needs it from the first read, or the module's
+   * loads use `lock`; otherwise the first load that waits on another instance starts it.
+   */
+  listen(waitMs: number): Promise<void> | undefined {
+    if (this.l1 || this.options.resilience.lockWait > 0) return this.bus?.start(waitMs);
+    return undefined;
   }
 
   /** At shutdown: store calls still waiting on a closed connection no longer keep the process alive; the sweep stops. */

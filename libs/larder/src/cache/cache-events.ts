@@ -1,5 +1,6 @@
 import { TypedEvents } from '../common/typed-events';
 import type { StaleReason } from './resilience/fail-safe';
+import type { LockFallbackReason } from './resilience/shared-load';
 
 /** Which tier answered or was written: the in-process L1 or the value store (L2). */
 export type CacheTier = 'l1' | 'l2';
@@ -30,6 +31,10 @@ export interface CacheEventMap {
   error: CacheEventBase & { operation: string; error: Error };
   /** `getOrSet` answered with a value past its ttl (kept for `grace`); `error` is the loader's, when it threw. */
   stale: CacheEventBase & { key: string; reason: StaleReason; error?: Error };
+  /** A load with `lock` got the value another instance loaded; `durationMs` is how long it waited. */
+  'lock-wait': CacheEventBase & { key: string };
+  /** A load with `lock` ran the loader here after all (`reason` says why), `durationMs` after it started. */
+  'lock-fallback': CacheEventBase & { key: string; reason: LockFallbackReason };
 }
 
 export type CacheEventName = keyof CacheEventMap;

@@ -2,15 +2,17 @@ import type { CacheEventMap } from './cache-events';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey } from './cache-keys';
 import { ENCODED_SIZE, EXPIRY_UNKNOWN } from './stores/encoded-value';
-import { loadOrFallBack, type Loader } from './resilience/resilient-load';
-import { refreshIfDue } from './resilience/refresh-ahead';
+import { loadOrFallBack, run, type Loader } from './resilience/resilient-load';
+import { isDue, startRefresh } from './resilience/refresh-ahead';
 import type { LoadPolicy } from './resilience/resilience-options';
+import type { LiveEntry, SharedLoadJob } from './resilience/shared-load';
 
 type Raw = { value?: unknown; expires?: number | null; freshUntil?: number } | undefined;
 const FAIL_OPEN = { fallback: undefined, rethrow: false };
 /** What a read for a load resolves to when the store could not be read. */
 const UNREADABLE: unique symbol = Symbol('unreadable');
 const FAIL_MARKED = { fallback: UNREADABLE as Raw | typeof UNREADABLE, rethrow: false };
+const FAIL_THROWN = { fallback: undefined, rethrow: true };
 
 /**
  * What a load found: a live value, or none; then possibly `stale`, a value past its ttl (from the
@@ -98,9 +100,7 @@ export class CacheReader {
       return undefined;
     }
     counters.hits++;
-    if (this.core.l1 && !(raw as Record<symbol, unknown>)[EXPIRY_UNKNOWN]) {
-      this.core.l1.set(full, raw.value, raw.expires ?? undefined, this.sizeOf(raw), raw.freshUntil);
-    }
+    this.keepInL1(full, raw);
     if (events.wants('hit')) {
       events.emit(
         'hit',
@@ -108,6 +108,24 @@ export class CacheReader {
       );
     }
     return raw.value;
+  }
+
+  private keepInL1(full: string, raw: NonNullable<Raw>): void {
+    if (this.core.l1 && !(raw as Record<symbol, unknown>)[EXPIRY_UNKNOWN]) {
+      this.core.l1.set(full, raw.value, raw.expires ?? undefined, this.sizeOf(raw), raw.freshUntil);
+    }
+  }
+
+  /**
+   * The store's live entry for a load that waited on another instance (or took its lock): not
+   * counted as a read, since the load's lookup was; kept in L1. Rejects when the store fails.
+   */
+  private async readLive(key: string, full: string): Promise<LiveEntry | undefined> {
+    const read = () => this.core.store.keyv.get(full, { raw: true }) as Promise<Raw>;
+    const raw = await this.core.storeCall('get', this.scope, key, read, FAIL_THROWN);
+    if (!isLive(raw)) return undefined;
+    this.keepInL1(full, raw);
+    return { value: raw.value, endsAt: raw.freshUntil ?? raw.expires ?? undefined };
   }
 
   /** The serialized size of what a read brought, for L1's byte budget. */
@@ -211,15 +229,14 @@ export class CacheReader {
     const full = entryKey(this.scope.prefix, key);
     const cached = this.fromL1(key, full);
     if (cached !== undefined) {
-      if (policy.refreshAhead > 0) {
-        const hit = { key, full, endsAt: this.core.l1?.endsAt(full), ttl };
-        refreshIfDue(this.core, hit, loader, store, policy);
+      if (policy.refreshAhead > 0 && isDue(this.core.l1?.endsAt(full), ttl, policy.refreshAhead)) {
+        startRefresh(this.core, this.job(key, full, loader, store, policy), ttl, policy);
       }
       return Promise.resolve(cached as T);
     }
     const pending = this.core.inflight.get(full);
     if (pending) return pending as Promise<T>;
-    const load = this.load(key, full, loader, store, policy, ttl);
+    const load = this.load(this.job(key, full, loader, store, policy), policy, ttl);
     this.core.inflight.set(full, load);
     const forget = () => {
       if (this.core.inflight.get(full) === load) this.core.inflight.delete(full);
@@ -228,21 +245,34 @@ export class CacheReader {
     return load;
   }
 
-  private async load<T>(
+  /** One key's load: the loader under `timeout.hard`, its value stored; and the read a load that waited makes. */
+  private job<T>(
     key: string,
     full: string,
     loader: Loader<T>,
     store: (value: T) => Promise<void>,
     policy: LoadPolicy,
-    ttl: number,
-  ): Promise<T> {
-    const found = await this.lookup(key, full);
+  ): SharedLoadJob<T> {
+    return {
+      key,
+      full,
+      load: () =>
+        run(loader, policy.hard, key).then(async (value) => {
+          if (value !== undefined) await store(value);
+          return value;
+        }),
+      read: () => this.readLive(key, full),
+    };
+  }
+
+  private async load<T>(job: SharedLoadJob<T>, policy: LoadPolicy, ttl: number): Promise<T> {
+    const found = await this.lookup(job.key, job.full);
     if (found.value !== undefined) {
-      if (policy.refreshAhead > 0) {
-        refreshIfDue(this.core, { key, full, endsAt: found.endsAt, ttl }, loader, store, policy);
+      if (policy.refreshAhead > 0 && isDue(found.endsAt, ttl, policy.refreshAhead)) {
+        startRefresh(this.core, job, ttl, policy);
       }
       return found.value as T;
     }
-    return loadOrFallBack(this.core, this.scope, key, full, found, loader, store, policy);
+    return loadOrFallBack(this.core, this.scope, job, found, policy);
   }
 }

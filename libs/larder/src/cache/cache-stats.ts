@@ -11,6 +11,13 @@ export interface CacheStats {
   errors: number;
   /** Values past their ttl that `getOrSet` returned instead of an error (see `grace`). */
   stale: number;
+  /** Loads with `lock` that got the value another instance loaded, instead of running the loader. */
+  lockWaits: number;
+  /**
+   * Loads with `lock` that ran the loader here after all: the wait ran out, the lock was freed
+   * without a value, or the lock store failed (see the `lock-fallback` event's `reason`).
+   */
+  lockFallbacks: number;
   /** hits / (hits + misses), 0 when there were no reads. */
   hitRatio: number;
   /** Entries in L1 now (0 without L1). */
@@ -35,6 +42,8 @@ export class CacheCounters {
   deletes = 0;
   errors = 0;
   stale = 0;
+  lockWaits = 0;
+  lockFallbacks = 0;
 
   snapshot(l1Items: number, upkeep?: StoreUpkeep): CacheStats {
     const reads = this.hits + this.misses;
@@ -46,6 +55,8 @@ export class CacheCounters {
       deletes: this.deletes,
       errors: this.errors,
       stale: this.stale,
+      lockWaits: this.lockWaits,
+      lockFallbacks: this.lockFallbacks,
       hitRatio: reads === 0 ? 0 : this.hits / reads,
       l1Items,
       l2Items: upkeep?.items ?? 0,

@@ -19,6 +19,13 @@ export interface LockStore {
    * greater than every fence issued before for this key, also across expiries. `null` when held.
    */
   acquire(key: string, token: string, ttl: number): Promise<number | null>;
+  /**
+   * Optional: takes `key` for `token` for `ttl` ms if nobody holds it, like `acquire` but issuing
+   * no fence, so nothing is left behind once it expires. For short leases whose holder writes
+   * nothing that needs fencing: the cache's load locks (`getOrSet` with `lock`), one per cache key
+   * loaded. True when taken. A store without it is asked `acquire` instead.
+   */
+  lease?(key: string, token: string, ttl: number): Promise<boolean>;
   /** Deletes the lock if `token` holds it; false (deleting nothing) when it is free or held by another token. */
   release(key: string, token: string): Promise<boolean>;
   /** Like `release`, for a caller that does not know the fence: returns the fence of the grant that ended, or `null`. */

@@ -28,6 +28,12 @@ export class MemoryLockStore implements LockStore {
     return fence;
   }
 
+  async lease(key: string, token: string, ttl: number): Promise<boolean> {
+    if (this.live(key)) return false;
+    this.held.set(key, { token, until: performance.now() + ttl });
+    return true;
+  }
+
   async release(key: string, token: string): Promise<boolean> {
     if (this.live(key)?.token !== token) return false;
     return this.held.delete(key);

@@ -3,7 +3,7 @@ import type { LockStore } from './lock-store';
 import { lockKeyPrefix, redisLockKey, redisLockKeys } from './lock-keys';
 import { ACQUIRE, EXTEND, RELEASE, RELEASE_OWNED } from './lock.scripts';
 
-/** Locks in Redis, shared by every instance; each call is one EVALSHA (or GET) under `commandTimeout`. */
+/** Locks in Redis, shared by every instance; each call is one EVALSHA (or GET, or SET NX for a lease) under `commandTimeout`. */
 export class RedisLockStore implements LockStore {
   private readonly prefix: string;
 
@@ -22,6 +22,13 @@ export class RedisLockStore implements LockStore {
   async acquire(key: string, token: string, ttl: number): Promise<number | null> {
     const fence = await this.redis.eval(ACQUIRE, this.keys(key), [token, ttl]);
     return typeof fence === 'number' ? fence : null;
+  }
+
+  /** SET NX PX alone: no fence counter, so a lease leaves no key behind once it ends. */
+  async lease(key: string, token: string, ttl: number): Promise<boolean> {
+    const lockKey = redisLockKey(this.prefix, key);
+    const reply = await this.redis.call('SET NX', (client) => client.set(lockKey, token, 'PX', ttl, 'NX'));
+    return reply === 'OK';
   }
 
   async release(key: string, token: string): Promise<boolean> {

@@ -6,7 +6,14 @@ import type { CacheableOptions, CacheEvictOptions, CachePutOptions } from './dec
 import { TextSource } from './text-source';
 import { policyOf, type LoadPolicy, type ResilienceOptions } from '../resilience/resilience-options';
 
-const NO_RESILIENCE: LoadPolicy = { grace: 0, failSafeThrottle: 1, soft: 0, hard: 0, refreshAhead: 0 };
+const NO_RESILIENCE: LoadPolicy = {
+  grace: 0,
+  failSafeThrottle: 1,
+  soft: 0,
+  hard: 0,
+  refreshAhead: 0,
+  lockWait: 0,
+};
 
 type Callback = (...args: unknown[]) => unknown;
 
@@ -56,6 +63,7 @@ const DECORATOR_KEYS: Record<WritePlan['decorator'] | '@CacheEvict', OptionKeys>
     failSafeThrottle: true,
     timeout: true,
     refreshAhead: true,
+    lock: true,
   }),
   '@CachePut': optionKeys<CachePutOptions>(PUT_FIELDS),
   '@CacheEvict': optionKeys<CacheEvictOptions>({
@@ -123,6 +131,7 @@ function checkedResilience(decorator: string, o: Record<string, unknown>, where:
     failSafeThrottle: o.failSafeThrottle,
     timeout: o.timeout,
     refreshAhead: o.refreshAhead,
+    lock: o.lock,
   } as ResilienceOptions;
   policyOf(fields, NO_RESILIENCE, { subject: `${decorator} option`, where });
   return fields;

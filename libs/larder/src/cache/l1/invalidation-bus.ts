@@ -12,13 +12,18 @@ export interface Invalidation {
 
 /**
  * Keeps the L1 tiers of several instances coherent: every write, delete or clear is published on
- * a Redis channel and the other instances drop their L1 copies. Only used when L1 is on and Redis
- * is configured. Delivery is best effort (pub/sub); the L1 TTL bounds staleness when a message is lost.
+ * a Redis channel and the other instances drop their L1 copies. The same messages wake the loads
+ * waiting on another instance's load lock (see load-locks.ts), and a released load lock publishes
+ * one. There whenever Redis is configured; listening from boot with L1, else from the first load
+ * that waits. Delivery is best effort (pub/sub); the L1 TTL bounds staleness when a message is
+ * lost, as a waiter's periodic re-check bounds its wait.
  */
 export class InvalidationBus {
   private readonly origin = randomUUID();
   private subscriber?: BusSubscriber;
   private firstConfirmation?: () => void;
+  private started?: Promise<void>;
+  private stopped = false;
 
   constructor(
     private readonly redis: RedisCoordinator,
@@ -28,9 +33,15 @@ export class InvalidationBus {
 
   /**
    * Starts listening and resolves once the first SUBSCRIBE is confirmed or `waitMs` has passed,
-   * never rejecting: the app must boot while Redis is down.
+   * never rejecting: the app must boot while Redis is down. Later calls share the first one's outcome.
    */
   start(waitMs: number): Promise<void> {
+    // Started once, at boot or by the first load that waits on another instance; never after stop().
+    if (this.stopped) return Promise.resolve();
+    return (this.started ??= this.open(waitMs));
+  }
+
+  private open(waitMs: number): Promise<void> {
     const firstConfirmation = new Promise<void>((resolve) => (this.firstConfirmation = resolve));
     this.subscriber = new BusSubscriber(this.redis.client, this.redis.commandTimeout, (connection) => {
       connection.on('message', (_channel: string, message: string) => this.receive(message));
@@ -78,6 +89,7 @@ export class InvalidationBus {
 
   /** Closes the subscriber at once, in whatever state it is: there is nothing in flight worth waiting for. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const connection = this.subscriber?.stop();
     this.subscriber = undefined;
     if (connection) await closeClient(connection, this.redis.commandTimeout, { quit: false });

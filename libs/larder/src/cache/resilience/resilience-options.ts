@@ -11,6 +11,15 @@ export interface LoaderTimeouts {
   hard?: Duration;
 }
 
+/** Cross-instance stampede protection: see ResilienceOptions.lock. */
+export interface LoadLockOptions {
+  /**
+   * How long a caller waits for the value another instance is loading before it runs the loader
+   * itself. Default 5s.
+   */
+  wait?: Duration;
+}
+
 /**
  * How `getOrSet` and `@Cacheable` behave when the loader or Redis fails. Set per call, per
  * decorator, or as the module's `resilience` defaults (a call's fields win over the defaults).
@@ -46,6 +55,14 @@ export interface ResilienceOptions {
    * Between 0 and 1, e.g. 0.8; 0 or unset: off.
    */
   refreshAhead?: number;
+  /**
+   * Cross-instance stampede protection: on a miss (and for a refresh-ahead), the loader runs in
+   * one instance at a time. The others wait, woken when the value is written, and read it; when
+   * `wait` (default 5s) runs out or the loading instance dies, they run the loader themselves.
+   * Needs a shared store (Redis): on memory it is the in-process single-flight every load has.
+   * If Redis fails, loads go on as without it. `true` or `{ wait }`; `false` or unset: off.
+   */
+  lock?: boolean | LoadLockOptions;
 }
 
 /** What a load does on failure, resolved to milliseconds (0 = off). */
@@ -55,18 +72,24 @@ export interface LoadPolicy {
   readonly soft: number;
   readonly hard: number;
   readonly refreshAhead: number;
+  /** How long to wait for another instance's load (ms); 0: no cross-instance lock. */
+  readonly lockWait: number;
 }
 
 /** A few seconds: long enough to shield a failing database, short enough to notice it is back. */
 const DEFAULT_FAIL_SAFE_THROTTLE = 5_000;
+/** Longer than most loaders take, short enough for a request to still be worth answering. */
+export const DEFAULT_LOCK_WAIT = 5_000;
 
 export const RESILIENCE_KEYS = optionKeys<ResilienceOptions>({
   grace: true,
   failSafeThrottle: true,
   timeout: true,
   refreshAhead: true,
+  lock: true,
 });
 const TIMEOUT_KEYS = optionKeys<LoaderTimeouts>({ soft: true, hard: true });
+const LOCK_KEYS = optionKeys<LoadLockOptions>({ wait: true });
 
 /** The rules of `resilience.timeout`. */
 class TimeoutRules {
@@ -105,6 +128,7 @@ export function resolveResilience(options: ResilienceOptions | undefined): LoadP
     soft: 0,
     hard: 0,
     refreshAhead: 0,
+    lockWait: 0,
   };
   return policyOf(valid, base, MODULE_PLACE);
 }
@@ -144,9 +168,9 @@ function msOf(value: unknown, place: OptionPlace, name: string, allowZero: boole
  * @example policyOf({ grace: '1h' }, defaults, { subject: 'getOrSet option' }).grace // 3600000
  */
 export function policyOf(options: ResilienceOptions, defaults: LoadPolicy, place: OptionPlace): LoadPolicy {
-  const { grace, failSafeThrottle, timeout, refreshAhead } = options;
+  const { grace, failSafeThrottle, timeout, refreshAhead, lock } = options;
   const none = grace === undefined && failSafeThrottle === undefined && timeout === undefined;
-  if (none && refreshAhead === undefined) return defaults;
+  if (none && refreshAhead === undefined && lock === undefined) return defaults;
   let soft = defaults.soft;
   let hard = defaults.hard;
   if (timeout !== undefined) [soft, hard] = timeoutsOf(timeout, place);
@@ -159,7 +183,21 @@ export function policyOf(options: ResilienceOptions, defaults: LoadPolicy, place
     soft,
     hard,
     refreshAhead: refreshAhead === undefined ? defaults.refreshAhead : fraction(refreshAhead, place),
+    lockWait: lock === undefined ? defaults.lockWait : lockWaitOf(lock, place),
   };
+}
+
+/** `lock` as a wait in ms: `true` the default wait, `false` 0 (off), `{ wait }` that wait (> 0). */
+function lockWaitOf(lock: unknown, place: OptionPlace): number {
+  if (typeof lock === 'boolean') return lock ? DEFAULT_LOCK_WAIT : 0;
+  if (typeof lock !== 'object' || lock === null || Array.isArray(lock)) {
+    throw invalidOption(place, 'lock', lock, 'true, false or an object { wait? }');
+  }
+  if (LOCK_KEYS.findUnknown(lock) !== undefined) {
+    assertKnownKeys(lock, LOCK_KEYS, { ...place, path: place.path ? `${place.path}.lock` : 'lock' });
+  }
+  const { wait } = lock as LoadLockOptions;
+  return wait === undefined ? DEFAULT_LOCK_WAIT : msOf(wait, place, 'lock.wait', false);
 }
 
 function fraction(value: unknown, place: OptionPlace): number {

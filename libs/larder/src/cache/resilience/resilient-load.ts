@@ -3,6 +3,7 @@ import type { CacheCore, Scope } from '../cache-core';
 import type { Lookup } from '../cache-reader';
 import { serveStale } from './fail-safe';
 import type { LoadPolicy } from './resilience-options';
+import { loadWithLock, type SharedLoadJob } from './shared-load';
 
 /** What a `getOrSet` loader is given. */
 export interface LoaderContext {
@@ -20,35 +21,31 @@ const SOFT: unique symbol = Symbol('soft timeout');
 
 /**
  * The miss path of `getOrSet` once the store has been read (`found` holds no live value): the
- * loader runs under `timeout.hard` and its value is stored, unless a stale value (kept for
- * `grace`) stands in. It does when the store could not be read; when the loader throws or passes
- * `timeout.hard` (then the loader rests for `failSafeThrottle`) and while that rest lasts; and when
- * the loader passes `timeout.soft`, which leaves it running in the background to store its value.
- * Without a stale value, loader errors and LoaderTimeoutError reach the caller.
+ * loader runs under `timeout.hard` and its value is stored (with `lock`, in one instance at a
+ * time: see loadShared), unless a stale value (kept for `grace`) stands in. It does when the
+ * store could not be read; when the loader throws or passes `timeout.hard` (then the loader rests
+ * for `failSafeThrottle`) and while that rest lasts; and when the load passes `timeout.soft`,
+ * which leaves it running in the background to store its value. Without a stale value, loader
+ * errors and LoaderTimeoutError reach the caller.
  */
 export async function loadOrFallBack<T>(
   core: CacheCore,
   scope: Scope,
-  key: string,
-  full: string,
+  job: SharedLoadJob<T>,
   found: Lookup,
-  loader: Loader<T>,
-  store: (value: T) => Promise<void>,
   policy: LoadPolicy,
 ): Promise<T> {
+  const { key, full } = job;
   const stale = policy.grace > 0 ? (found.stale as T | undefined) : undefined;
   if (stale !== undefined) {
     if (found.unreadable) return serveStale(core, scope, key, stale, 'store-unavailable');
     if (core.failSafe.isThrottled(full)) return serveStale(core, scope, key, stale, 'fail-safe-throttle');
   }
-  // A loader already past its soft timeout is still at work on this key: never start a second one.
+  // A load already past its soft timeout is still at work on this key: never start a second one.
   const running = core.background.get(full) as Promise<T> | undefined;
   if (running) return stale === undefined ? running : serveStale(core, scope, key, stale, 'soft-timeout');
 
-  const landed = run(loader, policy.hard, key).then(async (value) => {
-    if (value !== undefined) await store(value);
-    return value;
-  });
+  const landed = policy.lockWait > 0 ? loadWithLock(core, scope, job, found, policy.lockWait) : job.load();
   if (stale === undefined) return landed;
   try {
     const first = policy.soft > 0 ? await beforeSoft(landed, policy.soft) : await landed;

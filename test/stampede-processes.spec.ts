@@ -62,7 +62,7 @@ describe('getOrSet with lock across processes (real Redis)', () => {
         STAMPEDE_L1: l1,
       };
       const workers = Array.from({ length: PROCESSES }, () =>
-        startWorker('stampede-worker.ts', 'burst', env),
+        startWorker('stampede-worker.ts', 'burst', env, 'pipe'),
       );
       children.push(...workers);
       const reports = workers.map(outputOf);

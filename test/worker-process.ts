@@ -6,13 +6,18 @@ const ROOT = join(__dirname, '..');
 
 /**
  * Starts a test/ script in its own Node process (TypeScript through @swc-node/register), given the
- * test Redis and `env`; stdin is a pipe for workers that wait for a signal to start.
+ * test Redis and `env`; `stdin: 'pipe'` for workers that wait for a signal to start.
  */
-export function startWorker(script: string, mode: string, env: Record<string, string>): ChildProcess {
+export function startWorker(
+  script: string,
+  mode: string,
+  env: Record<string, string>,
+  stdin: 'pipe' | 'ignore' = 'ignore',
+): ChildProcess {
   return spawn(process.execPath, ['-r', '@swc-node/register', join('test', script), mode], {
     cwd: ROOT,
     env: { ...process.env, LARDER_TEST_REDIS_URL: testRedisUrl(), ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
 }
 

@@ -185,9 +185,9 @@ describe.each<[string, LarderModuleOptions]>([
     expect(stale).toEqual([expect.objectContaining({ reason: 'soft-timeout' })]);
     gate.resolve('v2');
     expect(await first).toBe('v2');
-    await eventually(async () => (await b.cache.getOrSet('k', fromB, options)) === 'v2');
+    await eventually(async () => (await b.cache.getOrSet('k', fromB, options)) === 'v2', 20_000);
     expect(loads).toBe(0);
-    await eventually(() => b.waits.length === 1);
+    await eventually(() => b.waits.length === 1, 20_000);
   });
 
   it('refresh-ahead with lock refreshes once across instances', async () => {

@@ -5,22 +5,33 @@ import type { RedisCluster } from '#test/topology/redis-cluster';
 import type { RedisNode } from '#test/topology/redis-node';
 
 /**
- * Cache keys of a namespace whose values (`<namespace>::<key>`) sit on `master`, found with
- * CLUSTER KEYSLOT so the test aims its probes at the shard it breaks.
+ * `count` keys (`<prefix>-<i>`) whose Redis key (`redisKey(key)`) sits on `master`, found with
+ * CLUSTER KEYSLOT so a test aims its probes at the shard it breaks.
  */
-export async function keysOnMaster(
+export async function keysOn(
+  cluster: RedisCluster,
+  master: RedisNode,
+  count: number,
+  prefix: string,
+  redisKey: (key: string) => string,
+): Promise<string[]> {
+  const found: string[] = [];
+  for (let i = 0; found.length < count; i++) {
+    if (i > 10_000) throw new Error(`no ${count} keys ${prefix}-* on ${master.name}`);
+    const key = `${prefix}-${i}`;
+    if ((await cluster.masterOfKey(redisKey(key))) === master) found.push(key);
+  }
+  return found;
+}
+
+/** Cache keys of a namespace whose values (`<namespace>::<key>`) sit on `master`. */
+export function keysOnMaster(
   cluster: RedisCluster,
   master: RedisNode,
   namespace: string,
   count: number,
 ): Promise<string[]> {
-  const found: string[] = [];
-  for (let i = 0; found.length < count; i++) {
-    if (i > 10_000) throw new Error(`no ${count} keys of ${namespace} on ${master.name}`);
-    const key = `probe-${i}`;
-    if ((await cluster.masterOfKey(`${namespace}::${key}`)) === master) found.push(key);
-  }
-  return found;
+  return keysOn(cluster, master, count, 'probe', (key) => `${namespace}::${key}`);
 }
 
 /** Whether a write and a read of `key` both reach Redis now (a module built with `throwOnError`). */
@@ -45,13 +56,17 @@ export async function servedAgainAt(moduleRef: TestingModule, key: string, ms: n
 }
 
 /**
- * A namespace whose tag index (`{t:<namespace>}`) sits on `master`, so a test can break another
- * shard and keep tag writes reachable, or break that one.
+ * A namespace whose tag index (`{t:<namespace>}`, or with `tag: 's'` its sessions, `{s:<namespace>}`)
+ * sits on `master`, so a test can break another shard and keep those writes reachable, or break that one.
  */
-export async function namespaceIndexedOn(cluster: RedisCluster, master: RedisNode): Promise<string> {
+export async function namespaceIndexedOn(
+  cluster: RedisCluster,
+  master: RedisNode,
+  tag: 't' | 's' = 't',
+): Promise<string> {
   for (let i = 0; i < 10_000; i++) {
     const namespace = uniqueNamespace();
-    if ((await cluster.masterOfKey(`{t:${namespace}}`)) === master) return namespace;
+    if ((await cluster.masterOfKey(`{${tag}:${namespace}}`)) === master) return namespace;
   }
   throw new Error(`no namespace indexed on ${master.name}`);
 }

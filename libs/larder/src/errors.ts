@@ -65,6 +65,13 @@ export class StoreUnavailableError extends LarderError {
   static readonly code = 'E_STORE_UNAVAILABLE';
 }
 
+/**
+ * The call was not sent: the circuit breaker around Redis is open after consecutive failures (see
+ * the `circuitBreaker` option). Its code is `E_STORE_UNAVAILABLE`, like any other Redis outage.
+ * @example if (error instanceof CircuitOpenError) metrics.skipped.inc();
+ */
+export class CircuitOpenError extends StoreUnavailableError {}
+
 /** The operation is not supported by the configured store (for example prefix clear on a custom Keyv store without iteration). */
 export class UnsupportedOperationError extends LarderError {
   static readonly code = 'E_UNSUPPORTED';

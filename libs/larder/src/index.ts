@@ -27,6 +27,8 @@ export { parseDuration } from './common/duration';
 export type { LarderModuleOptions } from './larder-options';
 export type { MemoryTierOptions } from './cache/cache-options';
 export type { RedisClusterConfig, RedisConnectionOption } from './redis/redis-options';
+export type { CircuitBreakerModuleOptions } from './redis/breaker-options';
+export type { BreakerSnapshot, BreakerState, BreakerTransition } from './redis/circuit-breaker';
 export { jsonSerializer, type Serializer } from './common/serializer';
 export {
   PROBLEM_CONTENT_TYPE,

@@ -41,7 +41,12 @@ describe('resolveLarderOptions', () => {
       throwOnError: false,
       resilience: { grace: 0, failSafeThrottle: 5000 },
     });
-    expect(slices.connection).toEqual({ redis: undefined, commandTimeout: 1000, logConnectionEvents: true });
+    expect(slices.connection).toEqual({
+      redis: undefined,
+      commandTimeout: 1000,
+      logConnectionEvents: true,
+      circuitBreaker: false,
+    });
     expect(slices.metrics).toBeNull();
     expect(resolveLarderOptions({ memory: {} }).cache.memory).toEqual({
       maxItems: 10_000,

@@ -86,6 +86,7 @@ const MODULE_KEYS = optionKeys<LarderModuleOptions>({
   resilience: true,
   logConnectionEvents: true,
   requireRedis: true,
+  circuitBreaker: true,
   lock: true,
   rateLimit: true,
   session: true,

@@ -75,6 +75,7 @@ export const CORE_PROVIDERS: Provider[] = [
         owned,
         options.commandTimeout,
         options.logConnectionEvents ? logger : undefined,
+        options.circuitBreaker,
       );
     },
   },

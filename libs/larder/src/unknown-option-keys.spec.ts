@@ -175,6 +175,7 @@ it('a valid options object using every field (and every nested field) still boot
     resilience: { grace: '1h', failSafeThrottle: '10s' },
     logConnectionEvents: false,
     requireRedis: true,
+    circuitBreaker: { failures: 3, cooldown: '1s' },
     lock: { ttl: '10s', wait: '1s', retryDelay: '50ms' },
     leaderboard: { order: 'asc', ttl: '1d', maxMembers: 100 },
     rateLimit: {

@@ -27,6 +27,16 @@ export function createCacheCore(
     const event = reason === 'capacity' ? 'evict' : 'expire';
     if (events.wants(event)) events.emit(event, { cache: options.name, key, namespace: '', tier: 'l2' });
   });
+  if (redis?.breaker) {
+    core.breaker = redis.breaker;
+    // Values in that Redis skip it while the breaker is open; a custom store is not Larder's to judge.
+    if (store.kind === 'redis') core.valueBreaker = redis.breaker;
+    // The breaker lives as long as this module's connection, so the listener needs no removal.
+    redis.breaker.onChange((t) => {
+      if (core.events.wants('breaker'))
+        core.events.emit('breaker', { cache: options.name, namespace: '', ...t });
+    });
+  }
   // A value call that timed out on a cluster may be stuck on a hung master: the coordinator asks
   // for the slot map again, as it does for its own calls (values share its connection there).
   if (redis?.isCluster) {

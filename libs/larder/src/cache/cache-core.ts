@@ -3,6 +3,7 @@ import { CacheEvents, type CacheEventBase, type CacheTier } from './cache-events
 import { CacheCounters } from './cache-stats';
 import type { CacheOptions } from './cache-options';
 import { CallDeadlines } from '../redis/call-deadlines';
+import type { CircuitBreaker } from '../redis/circuit-breaker';
 import type { InvalidationBus } from './l1/invalidation-bus';
 import type { MemoryTier } from './l1/memory-tier';
 import type { CacheStore } from './stores/cache-store';
@@ -38,6 +39,10 @@ export class CacheCore {
   /** The `commandTimeout` bound of every store call, on one shared timer. */
   private readonly deadlines: CallDeadlines;
   bus?: InvalidationBus;
+  /** The Redis connection's breaker (for stats and events), null without Redis or when it is off. */
+  breaker: CircuitBreaker | null = null;
+  /** The breaker store calls obey: the same one when values live in that Redis, else null. */
+  valueBreaker: CircuitBreaker | null = null;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -106,13 +111,48 @@ export class CacheCore {
     run: () => Promise<T>,
     onFailure: { fallback: T; rethrow: boolean; boundedPerRoundTrip?: boolean },
   ): Promise<T> {
+    const breaker = this.valueBreaker;
+    if (breaker === null) return this.bounded(operation, scope, key, run, onFailure);
+    if (!breaker.allows) return this.skipped(breaker, operation, scope, key, onFailure);
+    return this.bounded(operation, scope, key, () => breaker.counting(run()), onFailure, breaker);
+  }
+
+  private bounded<T>(
+    operation: string,
+    scope: Scope,
+    key: string | undefined,
+    run: () => Promise<T>,
+    onFailure: { fallback: T; rethrow: boolean; boundedPerRoundTrip?: boolean },
+    breaker?: CircuitBreaker,
+  ): Promise<T> {
     const deadlines = this.deadlines;
     return deadlines.bound(
       run,
-      () => new CommandTimeoutError(`cache ${operation} timed out after ${deadlines.ms}ms`),
+      () => {
+        const timeout = new CommandTimeoutError(`cache ${operation} timed out after ${deadlines.ms}ms`);
+        breaker?.failed(timeout);
+        return timeout;
+      },
       (error) => this.failed(operation, scope, key, error, onFailure),
       !onFailure.boundedPerRoundTrip,
     );
+  }
+
+  /** A store call the open breaker did not send: it fails like any store failure, at once. */
+  private skipped<T>(
+    breaker: CircuitBreaker,
+    operation: string,
+    scope: Scope,
+    key: string | undefined,
+    onFailure: { fallback: T; rethrow: boolean },
+  ): Promise<T> {
+    try {
+      return Promise.resolve(
+        this.failed(operation, scope, key, breaker.rejection(`cache ${operation}`), onFailure),
+      );
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** What a failed store call turns into: the fallback, or a typed error to throw. */

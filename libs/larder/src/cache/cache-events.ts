@@ -1,6 +1,7 @@
 import { TypedEvents } from '../common/typed-events';
 import type { StaleReason } from './resilience/fail-safe';
 import type { LockFallbackReason } from './resilience/shared-load';
+import type { BreakerTransition } from '../redis/circuit-breaker';
 
 /** Which tier answered or was written: the in-process L1 or the value store (L2). */
 export type CacheTier = 'l1' | 'l2';
@@ -35,6 +36,11 @@ export interface CacheEventMap {
   'lock-wait': CacheEventBase & { key: string };
   /** A load with `lock` ran the loader here after all (`reason` says why), `durationMs` after it started. */
   'lock-fallback': CacheEventBase & { key: string; reason: LockFallbackReason };
+  /**
+   * The Redis circuit breaker changed state (`closed` → `open` → `half-open` → `closed` or `open`);
+   * it guards every Redis call of this module, not just the cache's. See docs/resilience.md.
+   */
+  breaker: CacheEventBase & BreakerTransition;
 }
 
 export type CacheEventName = keyof CacheEventMap;
@@ -49,6 +55,7 @@ export const CACHE_EVENT_NAMES: readonly CacheEventName[] = Object.freeze([
   'expire',
   'evict',
   'error',
+  'breaker',
 ]);
 export type CacheEventListener<E extends CacheEventName> = (event: CacheEventMap[E]) => void;
 

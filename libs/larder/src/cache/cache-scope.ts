@@ -284,7 +284,11 @@ export class CacheScope {
 
   /** Counters shared by every scope of this cache, and the item counts of the in-process tiers. */
   stats(): CacheStats {
-    return this.core.counters.snapshot(this.core.l1?.size ?? 0, this.core.store.upkeep?.());
+    return this.core.counters.snapshot(
+      this.core.l1?.size ?? 0,
+      this.core.store.upkeep?.(),
+      this.core.breaker?.snapshot() ?? null,
+    );
   }
 
   /** Subscribes to cache events (all scopes). */

@@ -1,4 +1,5 @@
 import type { StoreUpkeep } from './stores/cache-store';
+import type { BreakerSnapshot } from '../redis/circuit-breaker';
 
 /** Counters returned by `CacheService.stats()`. */
 export interface CacheStats {
@@ -31,6 +32,8 @@ export interface CacheStats {
   l2Evictions: number;
   /** Entries the in-process value store dropped past their expiry (swept or looked at); 0 elsewhere. */
   l2Expired: number;
+  /** The Redis circuit breaker's state and counts; null without Redis or with `circuitBreaker: false`. */
+  breaker: BreakerSnapshot | null;
 }
 
 /** Mutable counters; plain fields so an increment on the hot path is one add. */
@@ -45,7 +48,7 @@ export class CacheCounters {
   lockWaits = 0;
   lockFallbacks = 0;
 
-  snapshot(l1Items: number, upkeep?: StoreUpkeep): CacheStats {
+  snapshot(l1Items: number, upkeep?: StoreUpkeep, breaker: BreakerSnapshot | null = null): CacheStats {
     const reads = this.hits + this.misses;
     return {
       hits: this.hits,
@@ -62,6 +65,7 @@ export class CacheCounters {
       l2Items: upkeep?.items ?? 0,
       l2Evictions: upkeep?.evictions ?? 0,
       l2Expired: upkeep?.expired ?? 0,
+      breaker,
     };
   }
 }

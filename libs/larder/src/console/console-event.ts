@@ -45,6 +45,9 @@ export function fromCacheEvent<E extends CacheEventName>(type: E, e: CacheEventM
   if (type === 'error') {
     const { operation, error } = e as CacheEventMap['error'];
     draft.detail = `${operation}: ${redactKey(error.message)}`;
+  } else if (type === 'breaker') {
+    const { previous, state, error } = e as CacheEventMap['breaker'];
+    draft.detail = `${previous} -> ${state}${error ? `: ${redactKey(error.message)}` : ''}`;
   } else if (type === 'clear') {
     draft.detail = `${(e as CacheEventMap['clear']).removed} removed`;
   }

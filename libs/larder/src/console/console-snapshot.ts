@@ -14,12 +14,11 @@ const L1_LISTED = 50;
 const USERS_LISTED = 10;
 
 /**
- * The hook for the circuit breaker around Redis (being built in redis/): once the coordinator
- * exposes `breaker.state` (e.g. 'closed' | 'open' | 'half-open'), the page shows it; until then
- * the state is `null` and the page says there is no breaker.
+ * What the console reads of the Redis circuit breaker: its state ('closed' | 'open' | 'half-open'),
+ * or nothing (no Redis, or `circuitBreaker: false`), which the page shows as "no breaker".
  */
 export interface ConsoleBreakerHook {
-  readonly breaker?: { readonly state: string };
+  readonly breaker?: { readonly state: string } | null;
 }
 
 /** What the console reads its state from. */
@@ -119,7 +118,7 @@ export async function buildConsoleState(
     sessions,
     connection: {
       redis: redis ? redis.state.current : 'memory',
-      breaker: (redis as ConsoleBreakerHook | null)?.breaker?.state ?? null,
+      breaker: (redis satisfies ConsoleBreakerHook | null)?.breaker?.state ?? null,
     },
     clients: view.clients,
     buffer,

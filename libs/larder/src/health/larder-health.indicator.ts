@@ -5,6 +5,7 @@ import { parseOptionalDuration, type Duration } from '../common/duration';
 import { checkCallOptions, optionKeys } from '../common/known-keys';
 import type { CacheOptions } from '../cache/cache-options';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
+import type { BreakerSnapshot } from '../redis/circuit-breaker';
 import { withTimeout } from '../redis/with-timeout';
 import { isCluster } from '../redis/is-cluster';
 import { checkClusterMasters, type ClusterMastersHealth, type LarderMasterHealth } from './cluster-masters';
@@ -54,6 +55,11 @@ export type LarderHealthDetails = {
   connections: { coordination?: LarderConnectionHealth; values?: LarderConnectionHealth };
   /** On Redis Cluster: every master by address (`host:port`); the check is down when one is, or when slots are served by none. */
   masters?: Record<string, LarderMasterHealth>;
+  /**
+   * The Redis circuit breaker (absent without one). The check PINGs whatever its state, so `status`
+   * is what Redis answers; an `open` breaker next to `up` means Redis is back and the next probe closes it.
+   */
+  breaker?: BreakerSnapshot;
   /** Why the check is down. */
   message?: string;
 };
@@ -141,6 +147,7 @@ export class LarderHealthIndicator {
     ]);
     probes.forEach((probe, i) => (details.connections[probe.name] = seen[i]));
     if (cluster) details.masters = cluster.masters;
+    if (this.redis?.breaker) details.breaker = this.redis.breaker.snapshot();
     const failed = probes.filter((_, i) => seen[i].error !== undefined);
     const latencies = seen.flatMap((c) => (c.latencyMs === undefined ? [] : [c.latencyMs]));
     if (latencies.length > 0) details.latencyMs = Math.max(...latencies);

@@ -1,3 +1,4 @@
+import { CircuitOpenError } from '../errors';
 import type { LockStore } from './lock-store';
 
 /** The outcome of `acquireWithRetry`: a fence and when the winning request was sent, or why not. */
@@ -44,6 +45,8 @@ export async function acquireWithRetry(
       error = undefined;
     } catch (caught) {
       error = caught as Error;
+      // The breaker is open: no attempt reaches Redis before it closes, so fail closed now.
+      if (error instanceof CircuitOpenError) return { fence: null, attempts, error };
       if (plan.owner === undefined) store.release(key, token).catch(() => undefined);
     }
     const left = deadline - performance.now();

@@ -32,6 +32,7 @@ export function subscribeCacheMetrics(
     return (e: { tier: CacheTier }) => (e.tier === 'l1' ? l1 : l2).pending++;
   };
   const errors = set.errors.cellsBy(c, 'operation', owned);
+  const transitions = set.breakerTransitions.cellsBy(c, 'state', owned);
   // Histogram children bound once; labels are hashed per observation, which only store calls make.
   const getL2 = set.duration.labels({ cache: name, operation: 'get', tier: 'l2' });
   const setL2 = set.duration.labels({ cache: name, operation: 'set', tier: 'l2' });
@@ -57,6 +58,7 @@ export function subscribeCacheMetrics(
     delete: () => deletes.pending++,
     error: (e) => errors(e.operation).pending++,
     evict: dropped('capacity'),
+    breaker: (e) => transitions(e.state).pending++,
     expire: dropped('expired'),
   };
   const entries = Object.entries(listeners) as Array<[CacheEventName, CacheEventListener<CacheEventName>]>;
@@ -65,6 +67,7 @@ export function subscribeCacheMetrics(
   if (store.upkeep?.() !== undefined) {
     removeItems.push(set.addItemSource({ cache: name, tier: 'l2', read: () => cache.stats().l2Items }));
   }
+  removeItems.push(set.addBreakerSource({ cache: name, read: () => cache.stats().breaker?.state }));
   return () => {
     for (const [event, listener] of entries) cache.off(event, listener);
     for (const remove of removeItems) remove();

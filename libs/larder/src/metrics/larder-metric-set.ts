@@ -15,6 +15,14 @@ export interface ItemSource {
   read: () => number;
 }
 
+/** Reads a module's circuit breaker state at scrape time (undefined: it has none). */
+export interface BreakerSource {
+  cache: string;
+  read: () => string | undefined;
+}
+
+const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
+
 /** Sets per registry and prefix: two modules sharing both share the metrics and differ by `cache` label. */
 const sets = new WeakMap<MetricsRegistry, Map<string, LarderMetricSet>>();
 
@@ -38,7 +46,10 @@ export class LarderMetricSet {
   readonly rateLimitRequests: BufferedCounter<Labels<'rateLimitRequests'>>;
   readonly sessionsCreated: BufferedCounter<Labels<'sessionsCreated'>>;
   readonly sessionsDestroyed: BufferedCounter<Labels<'sessionsDestroyed'>>;
+  readonly breakerState: Gauge<Labels<'breakerState'>>;
+  readonly breakerTransitions: BufferedCounter<Labels<'breakerTransitions'>>;
   private readonly itemSources = new Set<ItemSource>();
+  private readonly breakerSources = new Set<BreakerSource>();
 
   /** The set for these options, created on first use. */
   static for(options: ResolvedMetricsOptions): LarderMetricSet {
@@ -130,6 +141,32 @@ export class LarderMetricSet {
       'sessionsDestroyed',
       'Sessions ended, by reason (destroy, rotate, destroy-all, evict).',
     );
+    const breakers = this.breakerSources;
+    this.breakerState = new Gauge<Labels<'breakerState'>>({
+      name: prefix + LARDER_METRICS.breakerState.name,
+      help: 'The Redis circuit breaker: 1 for the state it is in (closed, open, half-open), 0 for the others.',
+      labelNames: LARDER_METRICS.breakerState.labels,
+      registers,
+      collect() {
+        this.reset();
+        for (const source of breakers) {
+          const current = source.read();
+          if (current === undefined) continue;
+          for (const state of BREAKER_STATES)
+            this.set({ cache: source.cache, state }, current === state ? 1 : 0);
+        }
+      },
+    });
+    this.breakerTransitions = counter(
+      'breakerTransitions',
+      'Changes of state of the Redis circuit breaker, by the state entered (open, half-open, closed).',
+    );
+  }
+
+  /** Adds a module's breaker to the `breaker_state` gauge; returns how to remove it again. */
+  addBreakerSource(source: BreakerSource): () => void {
+    this.breakerSources.add(source);
+    return () => this.breakerSources.delete(source);
   }
 
   /** Adds a cache to the `cache_items` gauge; returns how to remove it again. */

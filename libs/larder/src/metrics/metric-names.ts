@@ -19,6 +19,8 @@ export const LARDER_METRICS = {
   rateLimitRequests: { name: 'ratelimit_requests_total', labels: ['cache', 'rule', 'result'] },
   sessionsCreated: { name: 'sessions_created_total', labels: ['cache'] },
   sessionsDestroyed: { name: 'sessions_destroyed_total', labels: ['cache', 'reason'] },
+  breakerState: { name: 'breaker_state', labels: ['cache', 'state'] },
+  breakerTransitions: { name: 'breaker_transitions_total', labels: ['cache', 'state'] },
 } as const;
 
 /** The key of one Larder metric in `LARDER_METRICS`. */

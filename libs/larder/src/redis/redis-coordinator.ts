@@ -1,7 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { CommandTimeoutError, StoreUnavailableError } from '../errors';
+import type { CircuitBreakerOptions } from './breaker-options';
 import { CallDeadlines } from './call-deadlines';
+import { CircuitBreaker } from './circuit-breaker';
 import { closeClient } from './close-client';
 import { ConnectionStateLogger } from './connection-state-logger';
 import { isCluster } from './is-cluster';
@@ -14,9 +16,12 @@ export type RedisClient = Redis | Cluster;
  * sessions, the invalidation bus and health. Every call through `call` or `eval` is bounded by
  * `commandTimeout` and fails with a typed error (`E_COMMAND_TIMEOUT`, `E_STORE_UNAVAILABLE`);
  * each feature then applies its own failure policy (fail open for the cache, closed for locks).
+ * Its circuit breaker (unless `circuitBreaker: false`) fails calls at once while Redis is out.
  */
 export class RedisCoordinator {
   readonly state: ConnectionStateLogger;
+  /** Larder's view of this connection's health; the cache's Redis value store obeys it too. Null when off. */
+  readonly breaker: CircuitBreaker | null;
   private readonly deadlines: CallDeadlines;
   private readonly onReady = () => this.state.ready();
   private readonly onError = (error: unknown) => this.state.down(error);
@@ -28,9 +33,11 @@ export class RedisCoordinator {
     private readonly owned: boolean,
     readonly commandTimeout: number,
     logger?: LoggerService,
+    breaker: CircuitBreakerOptions | false = false,
   ) {
     this.state = new ConnectionStateLogger('Redis', logger);
     this.deadlines = new CallDeadlines(commandTimeout);
+    this.breaker = breaker ? new CircuitBreaker(breaker, () => this.ping()) : null;
     if (client.status === 'ready') this.state.ready();
     client.on('ready', this.onReady);
     client.on('error', this.onError);
@@ -52,6 +59,13 @@ export class RedisCoordinator {
    * rather than a timer per command, which cost several µs per call; a late reply is ignored.
    */
   call<T>(what: string, run: (client: RedisClient) => Promise<T>): Promise<T> {
+    const breaker = this.breaker;
+    if (breaker === null) return this.bounded(what, run);
+    if (!breaker.allows) return Promise.reject(breaker.rejection(`Redis ${what}`));
+    return breaker.counting(this.bounded(what, run));
+  }
+
+  private bounded<T>(what: string, run: (client: RedisClient) => Promise<T>): Promise<T> {
     const deadlines = this.deadlines;
     return deadlines.bound(
       () => run(this.client),
@@ -92,10 +106,13 @@ export class RedisCoordinator {
     });
   }
 
-  /** Round-trip time of a PING in milliseconds. */
+  /**
+   * Round-trip time of a PING in milliseconds. Sent whatever the breaker's state: it is how the
+   * breaker probes Redis, and a health check must report what Redis says, not what the breaker thinks.
+   */
   async ping(): Promise<number> {
     const started = performance.now();
-    await this.call('PING', (client) => client.ping());
+    await this.bounded('PING', (client) => client.ping());
     return performance.now() - started;
   }
 
@@ -120,6 +137,7 @@ export class RedisCoordinator {
    */
   async close(): Promise<void> {
     this.state.closed();
+    this.breaker?.stop();
     this.client.off('ready', this.onReady);
     this.client.off('close', this.onClose);
     this.client.off('error', this.onError);

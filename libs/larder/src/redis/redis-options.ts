@@ -1,7 +1,12 @@
 import { IsBoolean, IsOptional } from 'class-validator';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { InvalidOptionError } from '../errors';
-import { isRedisInstance } from './is-cluster';
+import { isCluster, isRedisInstance } from './is-cluster';
+import {
+  resolveBreakerOptions,
+  type CircuitBreakerModuleOptions,
+  type CircuitBreakerOptions,
+} from './breaker-options';
 import { parseDuration, type Duration } from '../common/duration';
 import { assertKnownKeys, optionKeys } from '../common/known-keys';
 import { IsDuration, applyRules, invalidOption } from '../common/validate-options';
@@ -35,6 +40,13 @@ export interface ConnectionModuleOptions {
    * fails the boot (the app starts and reconnects); this checks the configuration only.
    */
   requireRedis?: boolean;
+  /**
+   * After `failures` consecutive connection failures or timeouts, calls skip Redis at once for
+   * `cooldown` (cache: miss or stale value; rate limits: the insurance limiter; locks and sessions:
+   * E_STORE_UNAVAILABLE), then one PING probes it. `false` turns it off. Default
+   * `{ failures: 5, cooldown: '2s' }`; off on a Redis Cluster unless given. See docs/resilience.md.
+   */
+  circuitBreaker?: CircuitBreakerModuleOptions | false;
 }
 
 /** The connection slice (`LARDER_CONNECTION_OPTIONS`): the connection fields after validation; ms. */
@@ -42,6 +54,8 @@ export interface ConnectionOptions {
   redis?: RedisConnectionOption;
   commandTimeout: number;
   logConnectionEvents: boolean;
+  /** The breaker's settings, or false when it is off (or there is no Redis). */
+  circuitBreaker: CircuitBreakerOptions | false;
 }
 
 /** The fields of `redis: { nodes, options }`; the ioredis options inside `options` are ioredis' own. */
@@ -62,6 +76,12 @@ function keyPrefixOf(redis: object): unknown {
     options?: { keyPrefix?: unknown; redisOptions?: { keyPrefix?: unknown } };
   };
   return own.keyPrefix ?? own.options?.keyPrefix ?? own.options?.redisOptions?.keyPrefix;
+}
+
+/** Whether the `redis` option is a Redis Cluster: `{ nodes }`, or an ioredis Cluster instance. */
+function isClusterOption(redis: RedisConnectionOption | undefined): boolean {
+  if (redis === undefined || typeof redis === 'string') return false;
+  return isRedisInstance(redis) ? isCluster(redis) : Array.isArray((redis as { nodes?: unknown }).nodes);
 }
 
 function checkRedis(redis: unknown): void {
@@ -108,9 +128,12 @@ export function resolveConnectionOptions(options: ConnectionModuleOptions): Conn
         'options or an ioredis instance (is REDIS_URL set?), or drop requireRedis to run in process memory.',
     );
   }
+  const breaker = resolveBreakerOptions(options.circuitBreaker, isClusterOption(options.redis));
   return {
     redis: options.redis,
     commandTimeout: parseDuration(options.commandTimeout ?? 1000, 'commandTimeout'),
     logConnectionEvents: options.logConnectionEvents ?? true,
+    // Checked even without Redis (a bad value is a bad value), though there is nothing to guard then.
+    circuitBreaker: options.redis === undefined ? false : breaker,
   };
 }

@@ -58,6 +58,7 @@ export type {
   CacheTier,
 } from './cache/cache-events';
 export type { CacheStats } from './cache/cache-stats';
+export type { StoreStats, StoreStatsOptions } from './cache/store-stats';
 export type { RedisCoordinator } from './redis/redis-coordinator';
 // Locks
 export { LockService, type HeldLock } from './lock/lock.service';

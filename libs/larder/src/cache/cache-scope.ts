@@ -26,6 +26,7 @@ import {
   type WarmReport,
 } from './cache-warmer';
 import { CacheWriter } from './cache-writer';
+import { checkStoreStatsOptions, type StoreStats, type StoreStatsOptions } from './store-stats';
 
 /** Options of a write: how long it lives and which tags it carries. */
 export interface CacheSetOptions {
@@ -288,6 +289,32 @@ export class CacheScope {
       this.core.l1?.size ?? 0,
       this.core.store.upkeep?.(),
       this.core.breaker?.snapshot() ?? null,
+    );
+  }
+
+  /**
+   * What the value store holds for this scope (`keys`, `approximateBytes`, and whether a figure is
+   * an `estimate`), with bounded work: on Redis SCAN (never KEYS) examining at most `maxScanned`
+   * keys per master, MEMORY USAGE of `samples` of them, and INFO's `usedMemory`, `maxMemory`,
+   * `evictedKeys`, `keyspaceHits`/`Misses` (summed over every master on a cluster); in memory
+   * exact counts and the whole store's `items` and `bytes`. Unlike `stats()` it does I/O: call it
+   * from a dashboard or an admin endpoint, not per request. A store failure rejects with a typed error.
+   * @throws InvalidOptionError naming `maxScanned` or `samples`
+   * @example const { keys, approximateBytes, estimate } = await cache.namespace('user:1').storeStats();
+   */
+  async storeStats(options: StoreStatsOptions = {}): Promise<StoreStats> {
+    const limits = checkStoreStatsOptions(options);
+    const { store } = this.core;
+    return this.core.storeCall(
+      'storeStats',
+      this.scope,
+      undefined,
+      () => store.stats(this.scope.prefix, limits),
+      {
+        fallback: undefined as never,
+        rethrow: true,
+        boundedPerRoundTrip: store.kind === 'redis',
+      },
     );
   }
 

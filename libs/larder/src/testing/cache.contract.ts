@@ -1,6 +1,7 @@
 import { jestGlobals } from './jest-globals';
 import type { Cache } from 'cache-manager';
 import { CACHE_MANAGER, CacheService, type CacheScope, type LarderModuleOptions } from '../index';
+import { checkStoreStats } from './store-stats.case';
 import { startLarder, eventually, uniqueNamespace, type LarderTestingModule } from './testing-module';
 
 /**
@@ -439,6 +440,10 @@ export function describeCacheContract(setup: string, makeOptions: () => LarderMo
         errors: 0,
         hitRatio: 0.5,
       });
+    });
+
+    it("storeStats() counts the entries of each scope, their bytes and the store's own figures", async () => {
+      await checkStoreStats(cache, expect);
     });
 
     it('has() is a read: it reports hit and miss events with their tier and counts like get()', async () => {

@@ -1,6 +1,8 @@
 import type { Keyv } from 'keyv';
 import type { EncodedValue, StoredEnvelope } from './encoded-value';
 import type { DropListener } from './memory-keyv.store';
+import type { KeyspaceLimits } from '../../redis/keyspace-stats';
+import type { StoreStats } from '../store-stats';
 
 /** Deleted entries: their keys, and how many of them held a value. */
 export interface Removal {
@@ -67,6 +69,8 @@ export interface CacheStore {
   upkeep?(): StoreUpkeep | undefined;
   /** In-process stores: `listener` is told of every entry evicted for room or dropped past its expiry. */
   onDrop?(listener: DropListener): void;
+  /** What the store holds under a scope prefix, with bounded work (see StoreStats, KeyspaceLimits). */
+  stats(prefix: string, limits: KeyspaceLimits): Promise<StoreStats>;
   /** Remaining lifetime in ms, `Infinity` without expiry, `undefined` when the key is missing. */
   ttl(key: string): Promise<number | undefined>;
   /** Resolves once the store can take commands, or after `ms` (never rejects: the app may start while Redis is down). */

@@ -5,6 +5,8 @@ import type { TagStore } from '../tags/tag-store';
 import type { EncodedValue } from './encoded-value';
 import type { Removal, CacheStore, Renewal, StoreUpkeep } from './cache-store';
 import type { DropListener } from './memory-keyv.store';
+import type { KeyspaceLimits } from '../../redis/keyspace-stats';
+import type { StoreStats } from '../store-stats';
 import { storeTtl, type StoredEnvelope } from './encoded-value';
 
 type Envelope = { value?: unknown; expires?: number | null };
@@ -145,6 +147,27 @@ export class KeyvCacheStore implements CacheStore {
 
   onDrop(listener: DropListener): void {
     this.memory?.onDrop(listener);
+  }
+
+  async stats(prefix: string, limits: KeyspaceLimits): Promise<StoreStats> {
+    if (this.memory) {
+      const { keys, bytes, items, totalBytes } = this.memory.usage(prefix);
+      return { kind: 'memory', keys, approximateBytes: bytes, estimate: false, items, bytes: totalBytes };
+    }
+    if (!this.keyv.iterator) {
+      throw new UnsupportedOperationError('storeStats() needs a store that can iterate its keys');
+    }
+    let keys = 0;
+    let bytes = 0;
+    let read = 0;
+    for await (const [key, value] of this.keyv.iterator(this.keyv.namespace)) {
+      if (++read > limits.maxScanned) break;
+      if (typeof key !== 'string' || !key.startsWith(prefix)) continue;
+      keys++;
+      bytes += Buffer.byteLength(JSON.stringify(value) ?? '');
+    }
+    // The store's own encoding is unknown here: bytes are the values' JSON size, an estimate.
+    return { kind: 'custom', keys, approximateBytes: bytes, estimate: true };
   }
 
   async ttl(key: string): Promise<number | undefined> {

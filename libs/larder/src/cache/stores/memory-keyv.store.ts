@@ -153,6 +153,20 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     return removed;
   }
 
+  /** Live entries whose key starts with `prefix` and the bytes of their text; all entries and all their bytes. */
+  usage(prefix: string): { keys: number; bytes: number; items: number; totalBytes: number } {
+    const now = Date.now();
+    let keys = 0;
+    let bytes = 0;
+    for (const key of [...this.entries.keys()]) {
+      const entry = this.live(key, now);
+      if (entry === undefined || !key.startsWith(prefix)) continue;
+      keys++;
+      bytes += entry.size;
+    }
+    return { keys, bytes, items: this.entries.size, totalBytes: this.entries.usedSize };
+  }
+
   /** Live entries now (expired ones are dropped while counting). */
   get size(): number {
     const now = Date.now();

@@ -12,6 +12,8 @@ import { ENTRY_DELETE, ENTRY_SET, ENTRY_TAKE } from '../tags/tag.scripts';
 import { INCREMENT, RETIME } from './cache.scripts';
 import { BARE_INTEGER, storeTtl, type EncodedValue, type StoredEnvelope } from './encoded-value';
 import type { Removal, CacheStore, Renewal } from './cache-store';
+import { keyspaceStats, type KeyspaceLimits } from '../../redis/keyspace-stats';
+import type { StoreStats } from '../store-stats';
 
 /** Reads of a retime whose compare-and-set lost to another write; each lost round means a write won. */
 const MAX_RETIME_ATTEMPTS = 16;
@@ -168,6 +170,18 @@ export class RedisCacheStore implements CacheStore {
     throw new StoreUnavailableError(
       `cache expire of "${key}" lost to ${MAX_RETIME_ATTEMPTS} concurrent writes; nothing was changed`,
     );
+  }
+
+  async stats(prefix: string, limits: KeyspaceLimits): Promise<StoreStats> {
+    // Each SCAN, INFO and MEMORY USAGE round trip gets its own bound, as for clear().
+    const { keysEstimated, ...figures } = await keyspaceStats(
+      this.redis.client,
+      this.key(prefix),
+      limits,
+      (what, run) => this.redis.call(what, run),
+    );
+    void keysEstimated; // bytes are sampled, so a Redis figure is always an estimate
+    return { kind: 'redis', ...figures, estimate: true };
   }
 
   async ttl(key: string): Promise<number | undefined> {

@@ -43,6 +43,8 @@ export const LARDER_RATE_LIMIT_USER = Symbol.for('LARDER:RATE_LIMIT_USER');
 export const LARDER_SESSION_STORE = Symbol.for('LARDER:SESSION_STORE');
 /** Where leaderboards live (`LeaderboardStore`): Redis, memory, or the `leaderboard.store` option. */
 export const LARDER_LEADERBOARD_STORE = Symbol.for('LARDER:LEADERBOARD_STORE');
+/** The clock of the in-process stores and tiers (`LarderClock`); internal, replaced by `startLarder`'s `clock`. */
+export const LARDER_CLOCK = Symbol.for('LARDER:CLOCK');
 /** Where cache values and their tags live (`CacheStore`). */
 export const LARDER_CACHE_STORE = Symbol.for('LARDER:VALUE_BACKEND');
 

@@ -1,6 +1,7 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { createCache } from 'cache-manager';
 import { CacheCore } from './cache/cache-core';
+import { systemClock, type LarderClock } from './common/clock';
 import { entryKey } from './cache/cache-keys';
 import { createCacheCore } from './cache/cache-core.factory';
 import { CacheService } from './cache/cache.service';
@@ -13,6 +14,7 @@ import {
   CACHE_MANAGER,
   LARDER_CACHE_OPTIONS,
   LARDER_CACHE_STORE,
+  LARDER_CLOCK,
   LARDER_CONNECTION_OPTIONS,
   LARDER_LEADERBOARD_OPTIONS,
   LARDER_CONSOLE_OPTIONS,
@@ -64,6 +66,8 @@ export const OPTIONS_PROVIDERS: Provider[] = [
 
 /** The providers every Larder module instance has: connections, the cache and its lifecycle. */
 export const CORE_PROVIDERS: Provider[] = [
+  // Real time; `startLarder(options, metadata, { clock })` replaces it to drive expiry in tests.
+  { provide: LARDER_CLOCK, useValue: systemClock },
   {
     provide: LARDER_REDIS,
     inject: [LARDER_CONNECTION_OPTIONS],
@@ -81,13 +85,24 @@ export const CORE_PROVIDERS: Provider[] = [
   },
   {
     provide: LARDER_CACHE_STORE,
-    inject: [LARDER_CACHE_OPTIONS, LARDER_CONNECTION_OPTIONS, LARDER_REDIS],
-    useFactory: (options: CacheOptions, connection: ConnectionOptions, redis: RedisCoordinator | null) =>
-      createCacheStore(options, connection, redis, connection.logConnectionEvents ? logger : undefined),
+    inject: [LARDER_CACHE_OPTIONS, LARDER_CONNECTION_OPTIONS, LARDER_REDIS, LARDER_CLOCK],
+    useFactory: (
+      options: CacheOptions,
+      connection: ConnectionOptions,
+      redis: RedisCoordinator | null,
+      clock: LarderClock,
+    ) =>
+      createCacheStore(
+        options,
+        connection,
+        redis,
+        connection.logConnectionEvents ? logger : undefined,
+        clock,
+      ),
   },
   {
     provide: CacheCore,
-    inject: [LARDER_CACHE_OPTIONS, LARDER_CACHE_STORE, LARDER_REDIS, LARDER_LOCK_STORE],
+    inject: [LARDER_CACHE_OPTIONS, LARDER_CACHE_STORE, LARDER_REDIS, LARDER_LOCK_STORE, LARDER_CLOCK],
     useFactory: createCacheCore,
   },
   CacheService,

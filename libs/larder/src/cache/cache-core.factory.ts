@@ -1,3 +1,4 @@
+import { systemClock, type LarderClock } from '../common/clock';
 import { CommandTimeoutError } from '../errors';
 import type { CacheOptions } from './cache-options';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
@@ -17,10 +18,13 @@ export function createCacheCore(
   store: CacheStore,
   redis: RedisCoordinator | null,
   lockStore: LockStore,
+  clock: LarderClock = systemClock,
 ): CacheCore {
   const events = new CacheEvents();
-  const l1 = options.memory ? new MemoryTier(options.memory, options.memory.ttl, events, options.name) : null;
-  const core = new CacheCore(options, store, l1, events);
+  const l1 = options.memory
+    ? new MemoryTier(options.memory, options.memory.ttl, events, options.name, clock)
+    : null;
+  const core = new CacheCore(options, store, l1, events, clock);
   core.startSweep();
   // The in-process value store's evictions and expiries reach the event stream (and so metrics) like L1's.
   store.onDrop?.((key, reason) => {

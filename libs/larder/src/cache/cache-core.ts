@@ -1,3 +1,4 @@
+import { systemClock, type LarderClock } from '../common/clock';
 import { CommandTimeoutError, LarderError, StoreUnavailableError } from '../errors';
 import { CacheEvents, type CacheEventBase, type CacheTier } from './cache-events';
 import { CacheCounters } from './cache-stats';
@@ -29,7 +30,7 @@ export class CacheCore {
   /** Loads in flight per full key: the single-flight map behind `getOrSet`. */
   readonly inflight = new Map<string, Promise<unknown>>();
   /** Keys whose loader failed and is resting (`failSafeThrottle`). */
-  readonly failSafe = new FailSafeThrottle();
+  readonly failSafe: FailSafeThrottle;
   /** Loads that outlived their callers (past `timeout.soft`), per full key: the value lands when they finish. */
   readonly background = new Map<string, Promise<unknown>>();
   /** Keys whose refresh-ahead another instance holds the load lock of: not tried here again meanwhile. */
@@ -50,8 +51,11 @@ export class CacheCore {
     readonly store: CacheStore,
     readonly l1: MemoryTier | null,
     readonly events: CacheEvents,
+    /** The time L1, the memory stores and freshness checks read (see LarderClock). */
+    readonly clock: LarderClock = systemClock,
   ) {
     this.deadlines = new CallDeadlines(options.commandTimeout);
+    this.failSafe = new FailSafeThrottle(clock);
   }
 
   /**

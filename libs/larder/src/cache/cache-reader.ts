@@ -27,12 +27,12 @@ export interface Lookup {
 }
 
 /** Whether a read brought a value within its ttl (past it, an entry kept for grace is only a fallback: see lookup). */
-function isLive(raw: Raw): raw is NonNullable<Raw> {
+function isLive(raw: Raw, now: number): raw is NonNullable<Raw> {
   return (
     raw !== undefined &&
     raw !== null &&
     raw.value !== undefined &&
-    (raw.freshUntil === undefined || raw.freshUntil > Date.now())
+    (raw.freshUntil === undefined || raw.freshUntil > now)
   );
 }
 
@@ -93,7 +93,7 @@ export class CacheReader {
 
   private record(key: string, full: string, raw: Raw, started: number): unknown {
     const { counters, events } = this.core;
-    if (!isLive(raw)) {
+    if (!isLive(raw, this.core.clock.now())) {
       counters.misses++;
       if (events.wants('miss'))
         events.emit('miss', this.core.base(this.scope, key, undefined, performance.now() - started));
@@ -192,7 +192,8 @@ export class CacheReader {
     if (this.fromL1(key, full) !== undefined) return true;
     const started = performance.now();
     // A read rather than EXISTS: an entry kept for grace is there, but past its ttl it is absent.
-    const read = async () => isLive((await this.core.store.keyv.get(full, { raw: true })) as Raw);
+    const read = async () =>
+      isLive((await this.core.store.keyv.get(full, { raw: true })) as Raw, this.core.clock.now());
     const found = await this.core.storeCall('has', this.scope, key, read, {
       fallback: false,
       rethrow: false,
@@ -229,7 +230,7 @@ export class CacheReader {
     const full = entryKey(this.scope.prefix, key);
     const cached = this.fromL1(key, full);
     if (cached !== undefined) {
-      if (policy.refreshAhead > 0 && isDue(this.core.l1?.endsAt(full), ttl, policy.refreshAhead)) {
+      if (policy.refreshAhead > 0 && isDue(this.core.clock.now(), this.core.l1?.endsAt(full), ttl, policy.refreshAhead)) {
         startRefresh(this.core, this.job(key, full, loader, store, policy), ttl, policy);
       }
       return Promise.resolve(cached as T);
@@ -268,7 +269,7 @@ export class CacheReader {
   private async load<T>(job: SharedLoadJob<T>, policy: LoadPolicy, ttl: number): Promise<T> {
     const found = await this.lookup(job.key, job.full);
     if (found.value !== undefined) {
-      if (policy.refreshAhead > 0 && isDue(found.endsAt, ttl, policy.refreshAhead)) {
+      if (policy.refreshAhead > 0 && isDue(this.core.clock.now(), found.endsAt, ttl, policy.refreshAhead)) {
         startRefresh(this.core, job, ttl, policy);
       }
       return found.value as T;

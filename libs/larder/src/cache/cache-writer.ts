@@ -15,7 +15,7 @@ export class CacheWriter {
 
   private encode(key: string, value: unknown, ttl: number, grace = 0): EncodedValue {
     const { serializer, maxValueSize } = this.core.options;
-    return encodeValue(serializer, maxValueSize, key, value, ttl, grace);
+    return encodeValue(serializer, maxValueSize, key, value, ttl, grace, this.core.clock.now());
   }
 
   /**
@@ -141,7 +141,10 @@ export class CacheWriter {
       'expire',
       this.scope,
       key,
-      () => this.core.store.retime(full, (current) => renewEnvelope(serializer, key, current, ttl)),
+      () =>
+        this.core.store.retime(full, (current) =>
+          renewEnvelope(serializer, key, current, ttl, this.core.clock.now()),
+        ),
       { fallback: false, rethrow: this.rethrow },
     );
     this.core.dropCopies({ keys: [full] });

@@ -1,5 +1,11 @@
 import type { Provider } from '@nestjs/common';
-import { LARDER_LEADERBOARD_OPTIONS, LARDER_LEADERBOARD_STORE, LARDER_REDIS } from '../larder.constants';
+import { systemClock, type LarderClock } from '../common/clock';
+import {
+  LARDER_CLOCK,
+  LARDER_LEADERBOARD_OPTIONS,
+  LARDER_LEADERBOARD_STORE,
+  LARDER_REDIS,
+} from '../larder.constants';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import type { LeaderboardOptions } from './leaderboard-options';
 import type { LeaderboardStore } from './leaderboard-store';
@@ -11,16 +17,17 @@ import { RedisLeaderboardStore } from './redis-leaderboard.store';
 export function createLeaderboardStore(
   options: LeaderboardOptions,
   redis: RedisCoordinator | null,
+  clock: LarderClock = systemClock,
 ): LeaderboardStore {
   if (options.store) return options.store;
-  return redis ? new RedisLeaderboardStore(redis) : new MemoryLeaderboardStore();
+  return redis ? new RedisLeaderboardStore(redis) : new MemoryLeaderboardStore(() => clock.now());
 }
 
 /** Leaderboard providers every Larder module instance has. */
 export const LEADERBOARD_PROVIDERS: Provider[] = [
   {
     provide: LARDER_LEADERBOARD_STORE,
-    inject: [LARDER_LEADERBOARD_OPTIONS, LARDER_REDIS],
+    inject: [LARDER_LEADERBOARD_OPTIONS, LARDER_REDIS, LARDER_CLOCK],
     useFactory: createLeaderboardStore,
   },
   LeaderboardService,

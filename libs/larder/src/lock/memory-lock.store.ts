@@ -1,8 +1,9 @@
+import { systemClock, type LarderClock } from '../common/clock';
 import type { LockStore } from './lock-store';
 
 interface Held {
   token: string;
-  /** performance.now() deadline: a monotonic clock, so wall-clock jumps neither free nor keep a lock. */
+  /** A monotonic deadline (`LarderClock.monotonic`, this.clock.monotonic() by default), so wall-clock jumps neither free nor keep a lock. */
   until: number;
 }
 
@@ -19,9 +20,11 @@ export class MemoryLockStore implements LockStore {
   private readonly fences = new Map<string, number>();
   private grants = 0;
 
+  constructor(private readonly clock: LarderClock = systemClock) {}
+
   async acquire(key: string, token: string, ttl: number): Promise<number | null> {
     if (this.live(key)) return null;
-    this.held.set(key, { token, until: performance.now() + ttl });
+    this.held.set(key, { token, until: this.clock.monotonic() + ttl });
     const fence = (this.fences.get(key) ?? 0) + 1;
     this.fences.set(key, fence);
     if (++this.grants % SWEEP_EVERY === 0) this.sweep();
@@ -46,7 +49,7 @@ export class MemoryLockStore implements LockStore {
   async extend(key: string, token: string, ttl: number): Promise<boolean> {
     const entry = this.live(key);
     if (entry?.token !== token) return false;
-    entry.until = performance.now() + ttl;
+    entry.until = this.clock.monotonic() + ttl;
     return true;
   }
 
@@ -57,7 +60,7 @@ export class MemoryLockStore implements LockStore {
   /** The entry if it has not expired; an expired one is dropped on sight. */
   private live(key: string): Held | undefined {
     const entry = this.held.get(key);
-    if (entry && entry.until <= performance.now()) {
+    if (entry && entry.until <= this.clock.monotonic()) {
       this.held.delete(key);
       return undefined;
     }
@@ -65,7 +68,7 @@ export class MemoryLockStore implements LockStore {
   }
 
   private sweep(): void {
-    const now = performance.now();
+    const now = this.clock.monotonic();
     for (const [key, entry] of this.held) if (entry.until <= now) this.held.delete(key);
   }
 }

@@ -1,5 +1,11 @@
 import type { Provider } from '@nestjs/common';
-import { LARDER_REDIS, LARDER_SESSION_OPTIONS, LARDER_SESSION_STORE } from '../larder.constants';
+import { systemClock, type LarderClock } from '../common/clock';
+import {
+  LARDER_CLOCK,
+  LARDER_REDIS,
+  LARDER_SESSION_OPTIONS,
+  LARDER_SESSION_STORE,
+} from '../larder.constants';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import { MemorySessionStore } from './memory-session.store';
 import { RedisSessionStore } from './redis-session.store';
@@ -10,16 +16,22 @@ import { SessionGuard } from './session.guard';
 import { SessionService } from './session.service';
 
 /** The sessions' store: the `session.store` option, else Redis when it is configured, else process memory. */
-export function createSessionStore(options: SessionOptions, redis: RedisCoordinator | null): SessionStore {
+export function createSessionStore(
+  options: SessionOptions,
+  redis: RedisCoordinator | null,
+  clock: LarderClock = systemClock,
+): SessionStore {
   if (options.store) return options.store;
-  return redis ? new RedisSessionStore(redis, sessionKeys(options.namespace)) : new MemorySessionStore();
+  return redis
+    ? new RedisSessionStore(redis, sessionKeys(options.namespace))
+    : new MemorySessionStore(() => clock.now());
 }
 
 /** Session providers every Larder module instance has. */
 export const SESSION_PROVIDERS: Provider[] = [
   {
     provide: LARDER_SESSION_STORE,
-    inject: [LARDER_SESSION_OPTIONS, LARDER_REDIS],
+    inject: [LARDER_SESSION_OPTIONS, LARDER_REDIS, LARDER_CLOCK],
     useFactory: createSessionStore,
   },
   SessionService,

@@ -8,7 +8,10 @@ export {
   startLarder,
   uniqueNamespace,
   type LarderTestingModule,
+  type StartLarderOptions,
 } from './testing-module';
+export { LarderTestClock } from './test-clock';
+export type { LarderClock } from '../common/clock';
 export { describeCacheContract } from './cache.contract';
 export { describeLockContract } from './lock.contract';
 export { describeRateLimitStoreContract } from './rate-limit-store.contract';

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import type * as NestTesting from '@nestjs/testing';
 import { loadOptionalPeer } from '../common/optional-peer';
+import type { LarderClock } from '../common/clock';
 import type { LarderModuleOptions } from '../larder-options';
+import { LARDER_CLOCK } from '../larder.constants';
 import { CacheModule } from '../larder.module';
 
 /**
@@ -10,6 +12,15 @@ import { CacheModule } from '../larder.module';
  * so that the declarations of `@larder/nestjs/testing` name no test library.
  */
 export type LarderTestingModule = INestApplicationContext;
+
+/** How `startLarder` starts the module, beside its options and metadata. */
+export interface StartLarderOptions {
+  /**
+   * The time the memory stores, L1 and freshness checks read: a `LarderTestClock` to move it with
+   * `advance('5m')`. Default: real time (which jest's modern fake timers also drive).
+   */
+  clock?: LarderClock;
+}
 
 /** Modules started by startLarder and not closed yet. */
 const openModules = new Set<INestApplicationContext>();
@@ -24,22 +35,27 @@ function nestTesting(): typeof NestTesting {
 /**
  * Compiles and initialises a testing module (@nestjs/testing) importing `CacheModule.forRoot(options)`
  * (with connection logging off unless asked for), plus `metadata` (providers, controllers, imports).
- * Closing it twice is harmless; `closeLarderModules` closes what a failed test left open.
+ * Closing it twice is harmless; `closeLarderModules` closes what a failed test left open. With
+ * `{ clock }`, the module's in-process expiry follows that clock (see LarderTestClock).
  *
  * @example
  * const moduleRef = await startLarder({ redis: process.env.REDIS_URL, namespace: uniqueNamespace() });
  * try { await moduleRef.get(CacheService).set('k', 1); } finally { await moduleRef.close(); }
+ * @example
+ * const clock = new LarderTestClock();
+ * const moduleRef = await startLarder({}, { providers: [SessionsController] }, { clock });
  */
 export async function startLarder(
   options: LarderModuleOptions,
   metadata: ModuleMetadata = {},
+  { clock }: StartLarderOptions = {},
 ): Promise<LarderTestingModule> {
-  const moduleRef = await nestTesting()
-    .Test.createTestingModule({
-      ...metadata,
-      imports: [CacheModule.forRoot({ logConnectionEvents: false, ...options }), ...(metadata.imports ?? [])],
-    })
-    .compile();
+  const builder = nestTesting().Test.createTestingModule({
+    ...metadata,
+    imports: [CacheModule.forRoot({ logConnectionEvents: false, ...options }), ...(metadata.imports ?? [])],
+  });
+  if (clock) builder.overrideProvider(LARDER_CLOCK).useValue(clock);
+  const moduleRef = await builder.compile();
   await moduleRef.init();
   openModules.add(moduleRef);
   const close = moduleRef.close.bind(moduleRef);

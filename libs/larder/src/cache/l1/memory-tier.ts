@@ -1,3 +1,4 @@
+import { systemClock, type LarderClock } from '../../common/clock';
 import type { CacheEvents } from '../cache-events';
 import { LruMap } from '../../common/lru-map';
 
@@ -32,6 +33,7 @@ export class MemoryTier {
     private readonly ttl: number,
     private readonly events: CacheEvents,
     private readonly cache: string,
+    private readonly clock: LarderClock = systemClock,
   ) {
     const onEvict = (key: string) => {
       if (this.events.wants('evict')) this.events.emit('evict', { cache, key, namespace: '', tier: 'l1' });
@@ -44,7 +46,7 @@ export class MemoryTier {
 
   /** Live entries now: expired ones are dropped while counting, so stats never count them. */
   get size(): number {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const key of [...this.entries.keys()]) {
       const entry = this.entries.peek(key);
       if (entry !== undefined && entry.expiresAt <= now) this.expire(key);
@@ -62,7 +64,7 @@ export class MemoryTier {
    * or expiring anything (the console lists them once a second while someone watches).
    */
   peekRecent(limit: number): L1EntryView[] {
-    const now = Date.now();
+    const now = this.clock.now();
     const keys = [...this.entries.keys()];
     const out: L1EntryView[] = [];
     for (let i = keys.length - 1; i >= 0 && out.length < limit; i--) {
@@ -74,7 +76,7 @@ export class MemoryTier {
 
   /** Drops up to `max` visited entries past their expiry (see LruMap.sweep), each with its `expire` event; returns how many. */
   sweep(max: number): number {
-    const now = Date.now();
+    const now = this.clock.now();
     const removed = this.entries.sweep((entry) => entry.expiresAt <= now, max);
     if (this.events.wants('expire')) {
       for (const key of removed)
@@ -93,8 +95,8 @@ export class MemoryTier {
   get(key: string): unknown {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.freshUntil <= Date.now()) {
-      if (entry.expiresAt <= Date.now()) this.expire(key);
+    if (entry.freshUntil <= this.clock.now()) {
+      if (entry.expiresAt <= this.clock.now()) this.expire(key);
       return undefined;
     }
     return entry.value;
@@ -108,7 +110,7 @@ export class MemoryTier {
   /** The value while it is stored at all, fresh or past its ttl (within grace): the fallback when L2 cannot be read. */
   peekStale(key: string): unknown {
     const entry = this.entries.peek(key);
-    return entry !== undefined && entry.expiresAt > Date.now() ? entry.value : undefined;
+    return entry !== undefined && entry.expiresAt > this.clock.now() ? entry.value : undefined;
   }
 
   /**
@@ -124,7 +126,7 @@ export class MemoryTier {
     size: number,
     l2FreshUntil: number | undefined = l2ExpiresAt,
   ): void {
-    const own = Date.now() + this.ttl;
+    const own = this.clock.now() + this.ttl;
     const freshUntil = l2FreshUntil && l2FreshUntil < own ? l2FreshUntil : own;
     const expiresAt = l2FreshUntil === l2ExpiresAt || l2ExpiresAt === undefined ? freshUntil : l2ExpiresAt;
     const endsAt = l2FreshUntil ?? Infinity;

@@ -1,3 +1,4 @@
+import { systemClock, type LarderClock } from '../../common/clock';
 import { LruMap } from '../../common/lru-map';
 import type { CacheCore, Scope } from '../cache-core';
 
@@ -24,16 +25,18 @@ const MAX_THROTTLED_KEYS = 10_000;
 export class FailSafeThrottle {
   private readonly until = new LruMap<number>(MAX_THROTTLED_KEYS);
 
+  constructor(private readonly clock: LarderClock = systemClock) {}
+
   isThrottled(full: string): boolean {
     const until = this.until.peek(full);
     if (until === undefined) return false;
-    if (until > Date.now()) return true;
+    if (until > this.clock.now()) return true;
     this.until.delete(full);
     return false;
   }
 
   start(full: string, ms: number): void {
-    this.until.set(full, Date.now() + ms);
+    this.until.set(full, this.clock.now() + ms);
   }
 }
 

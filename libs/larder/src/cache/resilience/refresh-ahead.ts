@@ -4,9 +4,9 @@ import type { LoadPolicy } from './resilience-options';
 import { LEASE_TTL_MS, type LoadLocks } from './load-locks';
 import type { SharedLoadJob } from './shared-load';
 
-/** Whether a hit whose ttl ends at `endsAt` (epoch ms) is past `fraction` of the call's `ttl`. */
-export function isDue(endsAt: number | undefined, ttl: number, fraction: number): boolean {
-  return endsAt !== undefined && ttl > 0 && Date.now() >= endsAt - ttl * (1 - fraction);
+/** Whether, at `now` (the core's clock), a hit whose ttl ends at `endsAt` (epoch ms) is past `fraction` of the call's `ttl`. */
+export function isDue(now: number, endsAt: number | undefined, ttl: number, fraction: number): boolean {
+  return endsAt !== undefined && ttl > 0 && now >= endsAt - ttl * (1 - fraction);
 }
 
 /**
@@ -51,7 +51,7 @@ async function refreshOnce<T>(
   const landed = (async () => {
     try {
       const found = await job.read().catch(() => undefined);
-      if (found && !isDue(found.endsAt, ttl, policy.refreshAhead)) return found.value as T;
+      if (found && !isDue(core.clock.now(), found.endsAt, ttl, policy.refreshAhead)) return found.value as T;
       return await job.load();
     } finally {
       void lease.end();

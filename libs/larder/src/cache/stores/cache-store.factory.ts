@@ -2,6 +2,7 @@ import type { RedisClientOptions } from '@keyv/redis';
 import type { LoggerService } from '@nestjs/common';
 import type { RedisOptions } from 'ioredis';
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
+import { systemClock, type LarderClock } from '../../common/clock';
 import type { ConnectionOptions } from '../../redis/redis-options';
 import type { CacheOptions } from '../cache-options';
 import { ConnectionStateLogger } from '../../redis/connection-state-logger';
@@ -81,6 +82,7 @@ export function createCacheStore(
   connection: ConnectionOptions,
   redis: RedisCoordinator | null,
   logger?: LoggerService,
+  clock: LarderClock = systemClock,
 ): CacheStore {
   const codec = keyvCodec(options.serializer, options.maxValueSize, options.memory !== false);
   // Larder's own stores lay out keys themselves (`<namespace>::<key>`, or none in memory), and a
@@ -95,7 +97,9 @@ export function createCacheStore(
       'custom',
       wrapStore(options.store, options),
       !(options.store instanceof Keyv),
-      redis ? new RedisTagStore(redis, keys) : new MemoryTagStore(),
+      redis ? new RedisTagStore(redis, keys) : new MemoryTagStore(clock),
+      undefined,
+      clock,
     );
   } else if (redis && usesKeyvRedis(connection.redis)) {
     const valueConnection = new ValueStoreConnection(
@@ -125,11 +129,14 @@ export function createCacheStore(
     );
   } else {
     // The store is this module's own, so its keys need no namespace prefix.
-    const tags = new MemoryTagStore();
-    const memory = new MemoryKeyvStore(options.maxMemoryItems, options.maxMemorySize, (key) =>
-      tags.forgetNow([key]),
+    const tags = new MemoryTagStore(clock);
+    const memory = new MemoryKeyvStore(
+      options.maxMemoryItems,
+      options.maxMemorySize,
+      (key) => tags.forgetNow([key]),
+      clock,
     );
-    cacheStore = new KeyvCacheStore('memory', ownKeyv(memory), true, tags, memory);
+    cacheStore = new KeyvCacheStore('memory', ownKeyv(memory), true, tags, memory, clock);
   }
   // Errors are handled where each call is awaited; this listener only keeps an emitter with no
   // listener from turning a store error into a crash.

@@ -54,6 +54,7 @@ export function encodeValue(
   value: unknown,
   ttl: number,
   grace = 0,
+  now = Date.now(),
 ): EncodedValue {
   if (value === undefined) {
     throw new NotSerializableError(
@@ -65,7 +66,7 @@ export function encodeValue(
   if (typeof value === 'symbol') {
     throw new NotSerializableError(`Value for key "${key}" is a symbol; symbols cannot be stored.`);
   }
-  const freshUntil = ttl > 0 ? Date.now() + ttl : undefined;
+  const freshUntil = ttl > 0 ? now + ttl : undefined;
   const expires = freshUntil !== undefined && grace > 0 ? freshUntil + grace : freshUntil;
   const envelope = expires === freshUntil ? { value, expires } : { value, expires, freshUntil };
   const payload = serializeOrThrow(serializer, envelope, key);
@@ -90,20 +91,20 @@ export function renewEnvelope(
   key: string,
   current: StoredEnvelope | undefined,
   ttl: number,
+  now = Date.now(),
 ): EncodedValue | undefined {
   if (current === undefined || current === null || current.value === undefined) return undefined;
-  const now = Date.now();
   const { expires, freshUntil } = current;
   if ((typeof expires === 'number' && expires <= now) || (freshUntil !== undefined && freshUntil <= now)) {
     return undefined;
   }
   const grace = freshUntil !== undefined && typeof expires === 'number' ? expires - freshUntil : 0;
-  return encodeValue(serializer, Infinity, key, current.value, ttl, grace);
+  return encodeValue(serializer, Infinity, key, current.value, ttl, grace, now);
 }
 
 /** The store ttl (ms, 0 = none) of an entry: until its `expires`. */
-export function storeTtl(entry: EncodedValue): number {
-  return entry.expires === undefined ? 0 : Math.max(1, entry.expires - Date.now());
+export function storeTtl(entry: EncodedValue, now = Date.now()): number {
+  return entry.expires === undefined ? 0 : Math.max(1, entry.expires - now);
 }
 
 /** A counter written by `increment` is stored as a bare integer so Redis can INCRBY it atomically. */

@@ -1,4 +1,5 @@
 import type { Keyv } from 'keyv';
+import { systemClock, type LarderClock } from '../../common/clock';
 import { InvalidArgumentError, UnsupportedOperationError } from '../../errors';
 import type { MemoryKeyvStore } from './memory-keyv.store';
 import type { TagStore } from '../tags/tag-store';
@@ -28,6 +29,7 @@ export class KeyvCacheStore implements CacheStore {
     readonly tags: TagStore,
     /** The store behind `keyv` on the memory setup (its keys unprefixed); absent for custom stores. */
     private readonly memory?: MemoryKeyvStore,
+    private readonly clock: LarderClock = systemClock,
   ) {}
 
   async write(key: string, entry: EncodedValue, ttl: number, tags: string[]): Promise<void> {
@@ -99,7 +101,7 @@ export class KeyvCacheStore implements CacheStore {
     if (typeof current !== 'number' || !Number.isInteger(current)) {
       throw new InvalidArgumentError(`Cannot increment "${key}": it holds a value that is not an integer`);
     }
-    const remaining = raw?.expires ? raw.expires - Date.now() : raw ? 0 : ttl;
+    const remaining = raw?.expires ? raw.expires - this.clock.now() : raw ? 0 : ttl;
     const next = current + by;
     await this.keyv.set(key, next, remaining > 0 ? remaining : undefined);
     return next;
@@ -121,7 +123,7 @@ export class KeyvCacheStore implements CacheStore {
       const entry = renew((await this.keyv.deserializeData(before)) as StoredEnvelope | undefined);
       if (!entry) return undefined;
       if (memory.payloadOf(key) !== before) continue;
-      const ttl = storeTtl(entry);
+      const ttl = storeTtl(entry, this.clock.now());
       memory.replace(key, entry.payload, ttl);
       return ttl;
     }
@@ -131,7 +133,7 @@ export class KeyvCacheStore implements CacheStore {
   private async retimeCustom(key: string, renew: Renewal): Promise<number | undefined> {
     const entry = renew((await this.keyv.get(key, { raw: true })) as StoredEnvelope | undefined);
     if (!entry) return undefined;
-    const ttl = storeTtl(entry);
+    const ttl = storeTtl(entry, this.clock.now());
     await this.keyv.set(key, this.usesLarderSerializer ? entry : entry.value, ttl > 0 ? ttl : undefined);
     return ttl;
   }
@@ -174,7 +176,7 @@ export class KeyvCacheStore implements CacheStore {
     if (this.memory) return this.memory.ttl(key);
     const raw = (await this.keyv.get(key, { raw: true })) as Envelope | undefined;
     if (!raw) return undefined;
-    return raw.expires ? Math.max(0, raw.expires - Date.now()) : Infinity;
+    return raw.expires ? Math.max(0, raw.expires - this.clock.now()) : Infinity;
   }
 
   async close(): Promise<void> {

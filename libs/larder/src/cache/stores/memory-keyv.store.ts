@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import { systemClock, type LarderClock } from '../../common/clock';
 import { LruMap } from '../../common/lru-map';
 
 /** Why an entry left without a delete: evicted for room, or dropped once past its expiry. */
@@ -42,7 +43,12 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
    * @param onGone told of every entry that leaves without a delete (evicted for room, or dropped
    *   once past its expiry), so the tag index can forget it too
    */
-  constructor(maxItems: number, maxSize: number, onGone?: DropListener) {
+  constructor(
+    maxItems: number,
+    maxSize: number,
+    onGone?: DropListener,
+    private readonly clock: LarderClock = systemClock,
+  ) {
     super();
     if (onGone) this.dropListeners.push(onGone);
     this.entries = new LruMap<StoredEntry>(maxItems, (key) => this.gone(key, 'capacity'), {
@@ -63,7 +69,7 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   /** The entry if it is live; an expired one is dropped on the spot. Does not refresh recency. */
-  private live(key: string, now = Date.now()): StoredEntry | undefined {
+  private live(key: string, now = this.clock.now()): StoredEntry | undefined {
     const entry = this.entries.peek(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt > now) return entry;
@@ -73,11 +79,11 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
-    return this.read(key, Date.now()) as StoredData<Value> | undefined;
+    return this.read(key, this.clock.now()) as StoredData<Value> | undefined;
   }
 
   async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
-    const now = Date.now();
+    const now = this.clock.now();
     return keys.map((key) => this.read(key, now) as StoredData<Value | undefined>);
   }
 
@@ -95,7 +101,7 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   /** Replaces an entry's text and lifetime (`ttl` ms, 0 = none) in one synchronous step. */
   replace(key: string, payload: string, ttl: number): void {
-    const expiresAt = ttl > 0 ? Date.now() + ttl : Infinity;
+    const expiresAt = ttl > 0 ? this.clock.now() + ttl : Infinity;
     this.entries.set(key, { payload, expiresAt, size: Buffer.byteLength(payload) });
   }
 
@@ -119,7 +125,7 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async hasMany(keys: string[]): Promise<boolean[]> {
-    const now = Date.now();
+    const now = this.clock.now();
     return keys.map((key) => this.live(key, now) !== undefined);
   }
 
@@ -129,14 +135,14 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   /** Remaining ms of a live entry, Infinity without expiry, undefined when missing or expired. */
   ttl(key: string): number | undefined {
-    const now = Date.now();
+    const now = this.clock.now();
     const entry = this.live(key, now);
     return entry === undefined ? undefined : entry.expiresAt - now;
   }
 
   /** Drops up to `max` visited entries past their expiry (see LruMap.sweep), and their tags; returns how many. */
   sweep(max: number): number {
-    const now = Date.now();
+    const now = this.clock.now();
     const removed = this.entries.sweep((entry) => entry.expiresAt <= now, max);
     for (const key of removed) this.gone(key, 'expired');
     return removed.length;
@@ -144,7 +150,7 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   /** Deletes every entry whose key starts with `prefix`; returns how many live ones went. */
   deletePrefix(prefix: string): number {
-    const now = Date.now();
+    const now = this.clock.now();
     let removed = 0;
     for (const key of [...this.entries.keys()]) {
       if (!key.startsWith(prefix)) continue;
@@ -155,7 +161,7 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   /** Live entries whose key starts with `prefix` and the bytes of their text; all entries and all their bytes. */
   usage(prefix: string): { keys: number; bytes: number; items: number; totalBytes: number } {
-    const now = Date.now();
+    const now = this.clock.now();
     let keys = 0;
     let bytes = 0;
     for (const key of [...this.entries.keys()]) {
@@ -169,7 +175,7 @@ export class MemoryKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   /** Live entries now (expired ones are dropped while counting). */
   get size(): number {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const key of [...this.entries.keys()]) this.live(key, now);
     return this.entries.size;
   }

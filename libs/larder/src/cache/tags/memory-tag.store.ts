@@ -1,3 +1,4 @@
+import { systemClock, type LarderClock } from '../../common/clock';
 import type { TagStore } from './tag-store';
 
 interface Tagged {
@@ -13,6 +14,8 @@ interface Tagged {
  * the index stays the size of the live tagged entries even when nobody deletes them.
  */
 export class MemoryTagStore implements TagStore {
+  constructor(private readonly clock: LarderClock = systemClock) {}
+
   /** tag -> entries carrying it */
   private readonly tags = new Map<string, Set<string>>();
   private readonly entries = new Map<string, Tagged>();
@@ -22,7 +25,7 @@ export class MemoryTagStore implements TagStore {
     this.forgetNow([key]);
     if (tags.length === 0) return;
     const unique = [...new Set(tags)];
-    this.entries.set(key, { tags: unique, expiresAt: ttl > 0 ? Date.now() + ttl : Infinity });
+    this.entries.set(key, { tags: unique, expiresAt: ttl > 0 ? this.clock.now() + ttl : Infinity });
     for (const tag of unique) {
       let members = this.tags.get(tag);
       if (!members) this.tags.set(tag, (members = new Set()));
@@ -34,7 +37,7 @@ export class MemoryTagStore implements TagStore {
 
   async retime(key: string, ttl: number): Promise<void> {
     const entry = this.entries.get(key);
-    if (entry) entry.expiresAt = ttl > 0 ? Date.now() + ttl : Infinity;
+    if (entry) entry.expiresAt = ttl > 0 ? this.clock.now() + ttl : Infinity;
   }
 
   async forget(keys: string[]): Promise<void> {
@@ -56,7 +59,7 @@ export class MemoryTagStore implements TagStore {
   }
 
   async take(tags: string[]): Promise<string[]> {
-    const now = Date.now();
+    const now = this.clock.now();
     const taken = new Set<string>();
     for (const tag of tags) {
       for (const key of this.tags.get(tag) ?? []) {
@@ -87,7 +90,7 @@ export class MemoryTagStore implements TagStore {
 
   private sweep(): void {
     this.writesSinceSweep = 0;
-    const now = Date.now();
+    const now = this.clock.now();
     const expired: string[] = [];
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) expired.push(key);
     this.forgetNow(expired);

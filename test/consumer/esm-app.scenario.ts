@@ -43,9 +43,17 @@ export async function runEsmAppScenario(dir: string, redisUrl: string | undefine
 /** Loads `@larder/nestjs/testing` from the ES-module app: it must export something. */
 export async function runEsmTestingScenario(dir: string): Promise<string> {
   const { output } = await run(process.execPath, ['dist/testing-entry.js'], { cwd: dir });
-  const report = lastJsonLine(output, 'esm-app testing-entry') as { exports?: string[] };
+  const report = lastJsonLine(output, 'esm-app testing-entry') as {
+    exports?: string[];
+    clockAdvancedBy?: number;
+  };
   if (!Array.isArray(report.exports) || report.exports.length === 0) {
     throw new Error(`@larder/nestjs/testing exports nothing: ${JSON.stringify(report)}`);
   }
-  return `esm-app: @larder/nestjs/testing loads (${report.exports.join(', ')})`;
+  if (report.clockAdvancedBy !== 300_000) {
+    throw new Error(
+      `LarderTestClock.advance('5m') gave ${JSON.stringify(report.clockAdvancedBy)}, expected 300000`,
+    );
+  }
+  return `esm-app: @larder/nestjs/testing loads (${report.exports.join(', ')}); LarderTestClock advances`;
 }

@@ -6,4 +6,7 @@ import * as testing from '@larder/nestjs/testing';
 const names = Object.keys(testing).filter(
   (name) => !['default', '__esModule', 'module.exports'].includes(name),
 );
-process.stdout.write(`${JSON.stringify({ exports: names.sort() })}\n`);
+// The fake clock works without @nestjs/testing or jest: it only needs the package itself.
+const clock = new testing.LarderTestClock();
+clock.advance('5m');
+process.stdout.write(`${JSON.stringify({ exports: names.sort(), clockAdvancedBy: clock.advancedBy })}\n`);

@@ -123,7 +123,7 @@ export class CacheReader {
   private async readLive(key: string, full: string): Promise<LiveEntry | undefined> {
     const read = () => this.core.store.keyv.get(full, { raw: true }) as Promise<Raw>;
     const raw = await this.core.storeCall('get', this.scope, key, read, FAIL_THROWN);
-    if (!isLive(raw)) return undefined;
+    if (!isLive(raw, this.core.clock.now())) return undefined;
     this.keepInL1(full, raw);
     return { value: raw.value, endsAt: raw.freshUntil ?? raw.expires ?? undefined };
   }
@@ -230,7 +230,10 @@ export class CacheReader {
     const full = entryKey(this.scope.prefix, key);
     const cached = this.fromL1(key, full);
     if (cached !== undefined) {
-      if (policy.refreshAhead > 0 && isDue(this.core.clock.now(), this.core.l1?.endsAt(full), ttl, policy.refreshAhead)) {
+      if (
+        policy.refreshAhead > 0 &&
+        isDue(this.core.clock.now(), this.core.l1?.endsAt(full), ttl, policy.refreshAhead)
+      ) {
         startRefresh(this.core, this.job(key, full, loader, store, policy), ttl, policy);
       }
       return Promise.resolve(cached as T);

@@ -38,7 +38,8 @@ export {
 } from './common/problem-details';
 export { LarderExceptionFilter, larderProblem } from './common/larder-exception.filter';
 export { CacheService } from './cache/cache.service';
-export { CacheScope, type CacheEntry, type CacheSetOptions, type GetOrSetOptions } from './cache/cache-scope';
+export { CacheScope } from './cache/cache-scope';
+export type { CacheEntry, CacheSetOptions, GetOrSetOptions } from './cache/cache-call-options';
 export type { WarmEntry, WarmOptions, WarmReport } from './cache/cache-warmer';
 export type {
   LoadLockOptions,

@@ -3,7 +3,7 @@ import { assertKey } from '../common/assert-key';
 import { describe } from '../common/describe';
 import { parseDuration, type Duration } from '../common/duration';
 import { checkCallOptions, optionKeys, unknownOptionError } from '../common/known-keys';
-import type { CacheEntry, CacheSetOptions, GetOrSetOptions } from './cache-scope';
+import type { CacheEntry, CacheSetOptions, GetOrSetOptions } from './cache-call-options';
 
 /*
  * The arguments of the cache API, checked before any store is touched: keys go through the shared

@@ -10,7 +10,8 @@ import {
   invalidOption,
   validateOptions,
 } from '../common/validate-options';
-import { resolveResilience, type LoadPolicy, type ResilienceOptions } from './resilience/resilience-options';
+import { resolveResilience } from './resilience/load-policy';
+import type { LoadPolicy, ResilienceOptions } from './resilience/resilience-options';
 
 const MIB = 1024 * 1024;
 /** Redis' own hard limit for a string value (proto-max-bulk-len). */

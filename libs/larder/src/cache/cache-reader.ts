@@ -1,42 +1,15 @@
 import type { CacheEventMap } from './cache-events';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey } from './cache-keys';
-import { ENCODED_SIZE, EXPIRY_UNKNOWN } from './stores/encoded-value';
-import { loadOrFallBack, run, type Loader } from './resilience/resilient-load';
-import { isDue, startRefresh } from './resilience/refresh-ahead';
-import type { LoadPolicy } from './resilience/resilience-options';
-import type { LiveEntry, SharedLoadJob } from './resilience/shared-load';
+import { EXPIRY_UNKNOWN } from './stores/encoded-value';
+import { encodedSizeOf, isLive, type StoredEntry } from './stored-entry';
 
-type Raw = { value?: unknown; expires?: number | null; freshUntil?: number } | undefined;
 const FAIL_OPEN = { fallback: undefined, rethrow: false };
-/** What a read for a load resolves to when the store could not be read. */
-const UNREADABLE: unique symbol = Symbol('unreadable');
-const FAIL_MARKED = { fallback: UNREADABLE as Raw | typeof UNREADABLE, rethrow: false };
-const FAIL_THROWN = { fallback: undefined, rethrow: true };
 
 /**
- * What a load found: a live value, or none; then possibly `stale`, a value past its ttl (from the
- * store, or L1's copy when the store could not be read, `unreadable`) for `getOrSet` to fall back on.
+ * The read path: L1 first, then the value store. Loads (`getOrSet`) build on it in CacheReadThrough,
+ * through `fromL1`, `record` and `keepInL1`, so every read is counted and kept in L1 the same way.
  */
-export interface Lookup {
-  value?: unknown;
-  /** Where the live value's ttl ends (epoch ms; unset without expiry). */
-  endsAt?: number;
-  stale?: unknown;
-  unreadable?: boolean;
-}
-
-/** Whether a read brought a value within its ttl (past it, an entry kept for grace is only a fallback: see lookup). */
-function isLive(raw: Raw, now: number): raw is NonNullable<Raw> {
-  return (
-    raw !== undefined &&
-    raw !== null &&
-    raw.value !== undefined &&
-    (raw.freshUntil === undefined || raw.freshUntil > now)
-  );
-}
-
-/** The read path: L1 first, then the value store, with single-flight loads. */
 export class CacheReader {
   constructor(
     private readonly core: CacheCore,
@@ -44,7 +17,7 @@ export class CacheReader {
   ) {}
 
   /** The L1 lookup alone: the hottest path, kept synchronous and allocation-free when nobody listens. */
-  private fromL1(key: string, full: string): unknown {
+  fromL1(key: string, full: string): unknown {
     const l1 = this.core.l1;
     if (l1 === null) return undefined;
     const value = l1.get(full);
@@ -66,32 +39,11 @@ export class CacheReader {
     const started = performance.now();
     return this.core
       .storeCall('get', this.scope, key, () => this.core.store.keyv.get(full, { raw: true }), FAIL_OPEN)
-      .then((raw) => this.record(key, full, raw as Raw, started));
+      .then((raw) => this.record(key, full, raw as StoredEntry, started));
   }
 
-  /**
-   * The read a load starts with (see Lookup). Counted like `get`: a value past its ttl is a miss;
-   * when the store fails, the failure is an `error` event as always.
-   */
-  lookup(key: string, full: string): Promise<Lookup> {
-    const started = performance.now();
-    return this.core
-      .storeCall(
-        'get',
-        this.scope,
-        key,
-        () => this.core.store.keyv.get(full, { raw: true }) as Promise<Raw>,
-        FAIL_MARKED,
-      )
-      .then((raw): Lookup => {
-        if (raw === UNREADABLE) return { stale: this.core.l1?.peekStale(full), unreadable: true };
-        const value = this.record(key, full, raw, started);
-        if (value !== undefined) return { value, endsAt: raw?.freshUntil ?? raw?.expires ?? undefined };
-        return { stale: raw?.value };
-      });
-  }
-
-  private record(key: string, full: string, raw: Raw, started: number): unknown {
+  /** Counts a store read as a hit (and keeps it in L1) or a miss; the live value, or undefined. */
+  record(key: string, full: string, raw: StoredEntry, started: number): unknown {
     const { counters, events } = this.core;
     if (!isLive(raw, this.core.clock.now())) {
       counters.misses++;
@@ -110,35 +62,11 @@ export class CacheReader {
     return raw.value;
   }
 
-  private keepInL1(full: string, raw: NonNullable<Raw>): void {
+  /** Keeps a live store entry in L1 (not a counter whose expiry only Redis knows). */
+  keepInL1(full: string, raw: NonNullable<StoredEntry>): void {
     if (this.core.l1 && !(raw as Record<symbol, unknown>)[EXPIRY_UNKNOWN]) {
-      this.core.l1.set(full, raw.value, raw.expires ?? undefined, this.sizeOf(raw), raw.freshUntil);
-    }
-  }
-
-  /**
-   * The store's live entry for a load that waited on another instance (or took its lock): not
-   * counted as a read, since the load's lookup was; kept in L1. Rejects when the store fails.
-   */
-  private async readLive(key: string, full: string): Promise<LiveEntry | undefined> {
-    const read = () => this.core.store.keyv.get(full, { raw: true }) as Promise<Raw>;
-    const raw = await this.core.storeCall('get', this.scope, key, read, FAIL_THROWN);
-    if (!isLive(raw, this.core.clock.now())) return undefined;
-    this.keepInL1(full, raw);
-    return { value: raw.value, endsAt: raw.freshUntil ?? raw.expires ?? undefined };
-  }
-
-  /** The serialized size of what a read brought, for L1's byte budget. */
-  private sizeOf(raw: NonNullable<Raw>): number {
-    const measured = (raw as Record<symbol, unknown>)[ENCODED_SIZE];
-    if (typeof measured === 'number') return measured;
-    // A Keyv instance passed as `store` parses with its own serializer: measure with ours.
-    try {
-      return Buffer.byteLength(
-        this.core.options.serializer.serialize({ value: raw.value, expires: raw.expires }),
-      );
-    } catch {
-      return 0;
+      const size = encodedSizeOf(raw, this.core.options.serializer);
+      this.core.l1.set(full, raw.value, raw.expires ?? undefined, size, raw.freshUntil);
     }
   }
 
@@ -161,22 +89,22 @@ export class CacheReader {
   }
 
   /** One read of many entries; a store failure makes each of them a miss (and one `error` event). */
-  private async readMany(fulls: string[]): Promise<Raw[]> {
+  private async readMany(fulls: string[]): Promise<StoredEntry[]> {
     return (await this.core.storeCall(
       'getMany',
       this.scope,
       undefined,
       () => this.core.store.keyv.getMany(fulls, { raw: true }),
       { fallback: fulls.map(() => undefined), rethrow: false },
-    )) as Raw[];
+    )) as StoredEntry[];
   }
 
   /**
    * A read per group the store split the entries into (a slot of a cluster each), side by side:
    * a shard that is down makes misses of its own entries only, not of the whole batch.
    */
-  private async readInGroups(fulls: string[], groups: number[][]): Promise<Raw[]> {
-    const raws: Raw[] = new Array(fulls.length);
+  private async readInGroups(fulls: string[], groups: number[][]): Promise<StoredEntry[]> {
+    const raws: StoredEntry[] = new Array(fulls.length);
     await Promise.all(
       groups.map(async (group) => {
         const found = await this.readMany(group.map((i) => fulls[i]));
@@ -193,7 +121,7 @@ export class CacheReader {
     const started = performance.now();
     // A read rather than EXISTS: an entry kept for grace is there, but past its ttl it is absent.
     const read = async () =>
-      isLive((await this.core.store.keyv.get(full, { raw: true })) as Raw, this.core.clock.now());
+      isLive((await this.core.store.keyv.get(full, { raw: true })) as StoredEntry, this.core.clock.now());
     const found = await this.core.storeCall('has', this.scope, key, read, {
       fallback: false,
       rethrow: false,
@@ -217,66 +145,5 @@ export class CacheReader {
       () => this.core.store.ttl(entryKey(this.scope.prefix, key)),
       FAIL_OPEN,
     );
-  }
-
-  /** See CacheScope.getOrSet. `store` writes the loaded value and never throws on store failures. */
-  getOrSet<T>(
-    key: string,
-    loader: Loader<T>,
-    store: (value: T) => Promise<void>,
-    policy: LoadPolicy,
-    ttl: number,
-  ): Promise<T> {
-    const full = entryKey(this.scope.prefix, key);
-    const cached = this.fromL1(key, full);
-    if (cached !== undefined) {
-      if (
-        policy.refreshAhead > 0 &&
-        isDue(this.core.clock.now(), this.core.l1?.endsAt(full), ttl, policy.refreshAhead)
-      ) {
-        startRefresh(this.core, this.job(key, full, loader, store, policy), ttl, policy);
-      }
-      return Promise.resolve(cached as T);
-    }
-    const pending = this.core.inflight.get(full);
-    if (pending) return pending as Promise<T>;
-    const load = this.load(this.job(key, full, loader, store, policy), policy, ttl);
-    this.core.inflight.set(full, load);
-    const forget = () => {
-      if (this.core.inflight.get(full) === load) this.core.inflight.delete(full);
-    };
-    void load.then(forget, forget);
-    return load;
-  }
-
-  /** One key's load: the loader under `timeout.hard`, its value stored; and the read a load that waited makes. */
-  private job<T>(
-    key: string,
-    full: string,
-    loader: Loader<T>,
-    store: (value: T) => Promise<void>,
-    policy: LoadPolicy,
-  ): SharedLoadJob<T> {
-    return {
-      key,
-      full,
-      load: () =>
-        run(loader, policy.hard, key).then(async (value) => {
-          if (value !== undefined) await store(value);
-          return value;
-        }),
-      read: () => this.readLive(key, full),
-    };
-  }
-
-  private async load<T>(job: SharedLoadJob<T>, policy: LoadPolicy, ttl: number): Promise<T> {
-    const found = await this.lookup(job.key, job.full);
-    if (found.value !== undefined) {
-      if (policy.refreshAhead > 0 && isDue(this.core.clock.now(), found.endsAt, ttl, policy.refreshAhead)) {
-        startRefresh(this.core, job, ttl, policy);
-      }
-      return found.value as T;
-    }
-    return loadOrFallBack(this.core, this.scope, job, found, policy);
   }
 }

@@ -1,71 +1,21 @@
 import { InvalidArgumentError } from '../errors';
-import type { CacheEventListener, CacheEventName } from './cache-events';
-import type { CacheStats } from './cache-stats';
-import { parseDuration, type Duration } from '../common/duration';
 import { assertKey } from '../common/assert-key';
-import {
-  assertTags,
-  checkEntryFields,
-  checkIncrementOptions,
-  checkSetOptions,
-  resolveGrace,
-  resolveTtl,
-} from './cache-arguments';
-import { policyOf, type ResilienceOptions } from './resilience/resilience-options';
+import { assertTags, checkEntryFields, checkSetOptions, resolveGrace, resolveTtl } from './cache-arguments';
+import type { CacheEntry, CacheSetOptions, GetOrSetOptions } from './cache-call-options';
+import { scopePrefix } from './cache-keys';
+import { CacheScopeUpkeep } from './cache-scope-upkeep';
+import type { Duration } from '../common/duration';
+import { policyOf } from './resilience/load-policy';
 import type { Loader } from './resilience/resilient-load';
 
 const GET_OR_SET_PLACE = { subject: 'getOrSet option' };
-import type { CacheCore, Scope } from './cache-core';
-import { scopePrefix } from './cache-keys';
-import { CacheReader } from './cache-reader';
-import {
-  checkWarmArguments,
-  runWarmTasks,
-  type WarmEntry,
-  type WarmOptions,
-  type WarmReport,
-} from './cache-warmer';
-import { CacheWriter } from './cache-writer';
-import { checkStoreStatsOptions, type StoreStats, type StoreStatsOptions } from './store-stats';
-
-/** Options of a write: how long it lives and which tags it carries. */
-export interface CacheSetOptions {
-  /** Milliseconds or `'30s'`-style; 0 = no expiry; unset = the module's `defaultTtl`. */
-  ttl?: Duration;
-  /** Tags for `invalidateTags()`. */
-  tags?: string[];
-  /**
-   * How long past `ttl` the entry stays stored as a fallback for `getOrSet` (see ResilienceOptions).
-   * Unset: the module's `resilience.grace` (default none).
-   */
-  grace?: Duration;
-}
-
-/** Options of `getOrSet`: those of a write, and what to do when the loader or the store fails. */
-export interface GetOrSetOptions extends CacheSetOptions, ResilienceOptions {}
-
-/** One entry of `setMany`. */
-export interface CacheEntry<T = unknown> extends CacheSetOptions {
-  key: string;
-  value: T;
-}
 
 /**
  * The cache API. `CacheService` is the root scope; `namespace(prefix)` returns another scope with
- * the same API whose keys, tags and `clear()` are confined to that prefix.
+ * the same API whose keys, tags and `clear()` are confined to that prefix. Reads, writes and loads
+ * are here; lifetimes, counters, warm-up, statistics and events in CacheScopeUpkeep.
  */
-export class CacheScope {
-  protected readonly reader: CacheReader;
-  protected readonly writer: CacheWriter;
-
-  constructor(
-    protected readonly core: CacheCore,
-    protected readonly scope: Scope,
-  ) {
-    this.reader = new CacheReader(core, scope);
-    this.writer = new CacheWriter(core, scope);
-  }
-
+export class CacheScope extends CacheScopeUpkeep {
   /**
    * The value, or `undefined` on a miss. A store error or timeout is a miss (plus an `error` event).
    * @example const user = await cache.get<User>(`user:${id}`);
@@ -169,7 +119,7 @@ export class CacheScope {
     const tags = options.tags ?? [];
     assertTags(tags, this.core.options.maxKeyLength);
     const policy = policyOf(options, this.core.options.resilience, GET_OR_SET_PLACE);
-    return this.reader.getOrSet(
+    return this.readThrough.getOrSet(
       key,
       loader,
       (value) => this.writer.set(key, value, ttl, tags, false, policy.grace),
@@ -190,88 +140,6 @@ export class CacheScope {
   }
 
   /**
-   * Atomically adds `by` (default 1) to an integer and returns the result. `ttl` applies when the
-   * counter is created. Unlike reads, a store failure rejects (a counter cannot fail open).
-   * @example const views = await cache.increment(`views:${id}`, 1, { ttl: '1d' });
-   */
-  async increment(key: string, by = 1, options: { ttl?: Duration } = {}): Promise<number> {
-    assertKey('cache key', key, this.core.options.maxKeyLength);
-    if (!Number.isSafeInteger(by))
-      throw new InvalidArgumentError(`Invalid by: ${by}. Expected a safe integer.`);
-    checkIncrementOptions(options);
-    return this.writer.increment(key, by, resolveTtl(options.ttl, 0));
-  }
-
-  /**
-   * Makes a live entry expire `ttl` from now (> 0), whatever its lifetime was; a grace it was
-   * written with is kept. Resolves to false when the key is missing (nothing is created). Atomic
-   * on Redis; the L1 copies on every instance are dropped, and `ttl(key)` reports the new lifetime.
-   * A store failure resolves to false (rejects with `throwOnError`).
-   * @throws InvalidOptionError naming `ttl` when it is not a duration > 0
-   * @example await cache.expire(`otp:${user}`, '5m')
-   */
-  async expire(key: string, ttl: Duration): Promise<boolean> {
-    assertKey('cache key', key, this.core.options.maxKeyLength);
-    return this.writer.retime(key, parseDuration(ttl, 'ttl'));
-  }
-
-  /**
-   * `expire` for keeping an entry alive: `ttl` defaults to the module's `defaultTtl`.
-   * @throws InvalidArgumentError when neither `ttl` nor `defaultTtl` is set
-   * @example if (!(await cache.touch(`cart:${id}`))) cart = await rebuild(id);
-   */
-  async touch(key: string, ttl?: Duration): Promise<boolean> {
-    assertKey('cache key', key, this.core.options.maxKeyLength);
-    const ms = ttl === undefined ? this.core.options.defaultTtl : parseDuration(ttl, 'ttl');
-    if (ms === 0) {
-      throw new InvalidArgumentError('Invalid ttl: touch() needs a ttl when the module has no defaultTtl.');
-    }
-    return this.writer.retime(key, ms);
-  }
-
-  /**
-   * Removes an entry's expiry: it stays until deleted (or evicted). False when the key is missing.
-   * @example await cache.persist('config')
-   */
-  async persist(key: string): Promise<boolean> {
-    assertKey('cache key', key, this.core.options.maxKeyLength);
-    return this.writer.retime(key, 0);
-  }
-
-  /**
-   * Loads and stores many entries (a warm-up before traffic arrives), at most `concurrency` loads
-   * at once. One failing entry (its loader throws, its value cannot be stored, the store fails)
-   * is reported in `failed` and never fails the others; with `skipIfPresent`, entries already
-   * holding a live value are left alone. Every entry is checked before anything loads.
-   * @throws InvalidArgumentError / InvalidKeyError / InvalidOptionError naming the entry or option
-   * @example
-   * const { loaded, failed } = await cache.warm(
-   *   ids.map((id) => ({ key: `product:${id}`, load: () => repo.find(id), ttl: '5m', tags: ['products'] })),
-   *   { concurrency: 4, skipIfPresent: true },
-   * );
-   */
-  async warm(entries: WarmEntry[], options: WarmOptions = {}): Promise<WarmReport> {
-    const { defaultTtl, maxKeyLength } = this.core.options;
-    const { tasks, concurrency, skipIfPresent } = checkWarmArguments(entries, options, {
-      defaultTtl,
-      maxKeyLength,
-    });
-    return runWarmTasks(tasks, concurrency, async (task) => {
-      if (skipIfPresent && (await this.reader.has(task.key))) return false;
-      const value = await task.load();
-      if (value === undefined) return false;
-      await this.writer.set(task.key, value, task.ttl, task.tags, true);
-      return true;
-    });
-  }
-
-  /** Remaining lifetime in ms; `Infinity` without expiry; `undefined` when missing (or on a store failure). */
-  async ttl(key: string): Promise<number | undefined> {
-    assertKey('cache key', key, this.core.options.maxKeyLength);
-    return this.reader.ttl(key);
-  }
-
-  /**
    * A view confined to `prefix`: its keys and tags are its own (no other scope path, and no root
    * key, shares an entry with them, whatever characters `prefix` holds), and its `clear()` removes
    * them and those of scopes nested in it with `namespace()`. See cache-keys.ts.
@@ -281,51 +149,5 @@ export class CacheScope {
     assertKey('cache namespace prefix', prefix, this.core.options.maxKeyLength);
     const label = this.scope.label ? `${this.scope.label}:${prefix}` : prefix;
     return new CacheScope(this.core, { prefix: scopePrefix(this.scope.prefix, prefix), label });
-  }
-
-  /** Counters shared by every scope of this cache, and the item counts of the in-process tiers. */
-  stats(): CacheStats {
-    return this.core.counters.snapshot(
-      this.core.l1?.size ?? 0,
-      this.core.store.upkeep?.(),
-      this.core.breaker?.snapshot() ?? null,
-    );
-  }
-
-  /**
-   * What the value store holds for this scope (`keys`, `approximateBytes`, and whether a figure is
-   * an `estimate`), with bounded work: on Redis SCAN (never KEYS) examining at most `maxScanned`
-   * keys per master, MEMORY USAGE of `samples` of them, and INFO's `usedMemory`, `maxMemory`,
-   * `evictedKeys`, `keyspaceHits`/`Misses` (summed over every master on a cluster); in memory
-   * exact counts and the whole store's `items` and `bytes`. Unlike `stats()` it does I/O: call it
-   * from a dashboard or an admin endpoint, not per request. A store failure rejects with a typed error.
-   * @throws InvalidOptionError naming `maxScanned` or `samples`
-   * @example const { keys, approximateBytes, estimate } = await cache.namespace('user:1').storeStats();
-   */
-  async storeStats(options: StoreStatsOptions = {}): Promise<StoreStats> {
-    const limits = checkStoreStatsOptions(options);
-    const { store } = this.core;
-    return this.core.storeCall(
-      'storeStats',
-      this.scope,
-      undefined,
-      () => store.stats(this.scope.prefix, limits),
-      {
-        fallback: undefined as never,
-        rethrow: true,
-        boundedPerRoundTrip: store.kind === 'redis',
-      },
-    );
-  }
-
-  /** Subscribes to cache events (all scopes). */
-  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): this {
-    this.core.events.on(event, listener);
-    return this;
-  }
-
-  off<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): this {
-    this.core.events.off(event, listener);
-    return this;
   }
 }

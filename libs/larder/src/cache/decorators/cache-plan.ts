@@ -4,7 +4,8 @@ import { describe } from '../../common/describe';
 import { assertKnownKeys, optionKeys, type OptionKeys } from '../../common/known-keys';
 import type { CacheableOptions, CacheEvictOptions, CachePutOptions } from './decorator-options';
 import { TextSource } from './text-source';
-import { policyOf, type LoadPolicy, type ResilienceOptions } from '../resilience/resilience-options';
+import { policyOf } from '../resilience/load-policy';
+import type { LoadPolicy, ResilienceOptions } from '../resilience/resilience-options';
 
 const NO_RESILIENCE: LoadPolicy = {
   grace: 0,

@@ -29,7 +29,7 @@ export class DecoratorScope extends CacheScope {
     policy: LoadPolicy,
     ttl: number | undefined,
   ): Promise<T> {
-    return this.reader.getOrSet(key, loader, store, policy, ttl ?? this.core.options.defaultTtl);
+    return this.readThrough.getOrSet(key, loader, store, policy, ttl ?? this.core.options.defaultTtl);
   }
 
   /** The module's `resilience` defaults, which a decorator's own fields override. */

@@ -1,7 +1,8 @@
 import { hashArguments } from './argument-hash';
 import type { TagPlan, WritePlan } from './cache-plan';
 import type { DecoratorScope } from './decorator-scope';
-import { policyOf, type LoadPolicy } from '../resilience/resilience-options';
+import { policyOf } from '../resilience/load-policy';
+import type { LoadPolicy } from '../resilience/resilience-options';
 import { checkKeyLength, ScopeResolver, type MethodContext } from './method-context';
 import { checkTags } from './text-source';
 

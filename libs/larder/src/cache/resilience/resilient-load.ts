@@ -1,6 +1,6 @@
 import { LoaderTimeoutError } from '../../errors';
 import type { CacheCore, Scope } from '../cache-core';
-import type { Lookup } from '../cache-reader';
+import type { Lookup } from '../cache-read-through';
 import { serveStale } from './fail-safe';
 import type { LoadPolicy } from './resilience-options';
 import { loadWithLock, type SharedLoadJob } from './shared-load';

@@ -8,6 +8,7 @@ import { closeClient } from './close-client';
 import { ConnectionStateLogger } from './connection-state-logger';
 import { isCluster } from './is-cluster';
 import type { LuaScript } from './lua-script';
+import { TickWrites } from './tick-writes';
 
 export type RedisClient = Redis | Cluster;
 
@@ -23,6 +24,7 @@ export class RedisCoordinator {
   /** Larder's view of this connection's health; the cache's Redis value store obeys it too. Null when off. */
   readonly breaker: CircuitBreaker | null;
   private readonly deadlines: CallDeadlines;
+  private readonly writes: TickWrites;
   private readonly onReady = () => this.state.ready();
   private readonly onError = (error: unknown) => this.state.down(error);
   private readonly onClose = () => this.state.down();
@@ -37,6 +39,7 @@ export class RedisCoordinator {
   ) {
     this.state = new ConnectionStateLogger('Redis', logger);
     this.deadlines = new CallDeadlines(commandTimeout);
+    this.writes = new TickWrites(client);
     this.breaker = breaker ? new CircuitBreaker(breaker, () => this.ping()) : null;
     if (client.status === 'ready') this.state.ready();
     client.on('ready', this.onReady);
@@ -67,6 +70,7 @@ export class RedisCoordinator {
 
   private bounded<T>(what: string, run: (client: RedisClient) => Promise<T>): Promise<T> {
     const deadlines = this.deadlines;
+    this.writes.batch();
     return deadlines.bound(
       () => run(this.client),
       () => {

@@ -3,14 +3,29 @@ import { assertKey } from '../common/assert-key';
 import { describe } from '../common/describe';
 
 /**
- * Checks a lock key: a non-empty string of at most `max` characters that does not start with `}`.
- * The key becomes the Redis hash tag `{<key>}`; a leading `}` would make that tag empty, and the
- * lock and its fence counter could then land in different cluster slots.
+ * Lock keys starting with this are the cache's load locks (`getOrSet` with `lock`), taken on the
+ * module's lock store beside LockService's own locks, so LockService refuses keys starting with it.
+ */
+export const LOAD_LOCK_PREFIX = '#load:';
+
+/**
+ * Checks a lock key: a non-empty string of at most `max` characters that does not start with `}`
+ * or with `#load:`. The key becomes the Redis hash tag `{<key>}`; a leading `}` would make that
+ * tag empty, and the lock and its fence counter could then land in different cluster slots. A
+ * `#load:` key is a cache entry's load lock in the same store: holding or releasing one through
+ * LockService would block or break the cache's stampede protection for that entry.
  */
 export function assertLockKey(key: unknown, max: number): asserts key is string {
   assertKey('lock key', key, max);
-  if (key.charCodeAt(0) === 0x7d) {
+  const first = key.charCodeAt(0);
+  if (first === 0x7d) {
     throw new InvalidKeyError(`Invalid lock key: ${describe(key)}. A lock key must not start with "}".`);
+  }
+  if (first === 0x23 && key.startsWith(LOAD_LOCK_PREFIX)) {
+    throw new InvalidKeyError(
+      `Invalid lock key: ${describe(key)}. A lock key must not start with "${LOAD_LOCK_PREFIX}": ` +
+        "those keys are the cache's load locks (getOrSet with lock) in the same lock store.",
+    );
   }
 }
 

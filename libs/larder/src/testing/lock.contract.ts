@@ -310,6 +310,22 @@ export function describeLockContract(setup: string, makeOptions: () => LarderMod
       await expect(locks.acquire('')).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
       await expect(locks.acquire(42 as unknown as string)).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
       await expect(locks.acquire('}oops')).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
+      // The cache's load locks live in the same store under '#load:' keys.
+      for (const call of [
+        () => locks.acquire('#load:app:user:1'),
+        () => locks.withLock('#load:app:user:1', () => undefined),
+        () => locks.release('#load:app:user:1', 'owner'),
+        () => locks.isLocked('#load:app:user:1'),
+      ]) {
+        await expect(call()).rejects.toMatchObject({
+          code: 'E_INVALID_KEY',
+          message: expect.stringContaining('"#load:"'),
+        });
+      }
+      // Only the prefix is the cache's: a key merely containing it, or starting with '#', is a lock key.
+      const tagged = await locks.acquire('#loader:app:#load:');
+      expect(tagged).not.toBeNull();
+      await tagged?.release();
       await expect(locks.acquire('k'.repeat(1025))).rejects.toMatchObject({ code: 'E_INVALID_KEY' });
       for (const ttl of [0, -5, 'soon', Number.NaN]) {
         await expect(locks.acquire('k', { ttl: ttl as never })).rejects.toMatchObject({

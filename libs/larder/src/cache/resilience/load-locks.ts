@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LOAD_LOCK_PREFIX } from '../../lock/lock-keys';
 import type { LockStore } from '../../lock/lock-store';
 import type { InvalidationBus } from '../l1/invalidation-bus';
 import { LoadWakeups } from './load-wakeups';
@@ -9,9 +10,9 @@ import { LoadWakeups } from './load-wakeups';
  */
 export const LEASE_TTL_MS = 2_000;
 
-/** Where a cache entry's load lock lives in the lock store: lock keys starting `#load:` are the cache's. */
+/** Where a cache entry's load lock lives in the lock store: lock keys starting `#load:` are the cache's (LockService refuses them). */
 export function loadLockKey(full: string): string {
-  return `#load:${full}`;
+  return `${LOAD_LOCK_PREFIX}${full}`;
 }
 
 /** A load lock this process holds: renewed while the loader runs, released (and announced) by `end()`. */

@@ -80,6 +80,33 @@ async function round(c: Contender, ms: number): Promise<RoundResult> {
   return { ops: latencies.length, elapsed: performance.now() - started, latencies };
 }
 
+/** What one contender measured over all its rounds: operations, wall time (ms), latencies (µs), commands. */
+export interface Measured extends RoundResult {
+  name: string;
+  /** Redis commands executed over all rounds, when a Redis was watched. */
+  commands?: number;
+}
+
+/**
+ * A table's rows from what each contender measured: ops/s, p50/p99 and commands per operation, and
+ * the ratio of each row's ops/s to the first row's (the baseline).
+ */
+export function figures(measured: Measured[]): Figures[] {
+  const rows = measured.map((m) => {
+    const sorted = Float64Array.from(m.latencies).sort();
+    return {
+      name: m.name,
+      opsPerSec: (m.ops / m.elapsed) * 1000,
+      p50Us: percentile(sorted, 0.5),
+      p99Us: percentile(sorted, 0.99),
+      commandsPerOp: m.commands === undefined ? undefined : m.commands / m.ops,
+      ratio: 0,
+    };
+  });
+  for (const row of rows) row.ratio = row.opsPerSec / rows[0].opsPerSec;
+  return rows;
+}
+
 /**
  * Compares contenders: a warm-up, then `rounds` rounds in which every contender runs once, in
  * turn, so drift on a shared machine hits all of them alike. Ratios are to the first contender.
@@ -105,19 +132,15 @@ export async function compare(
       for (const l of result.latencies) totals[i].latencies.push(l);
     }
   }
-  const rows = contenders.map((c, i) => {
-    const t = totals[i];
-    const sorted = Float64Array.from(t.latencies).sort();
-    return {
+  const rows = figures(
+    contenders.map((c, i) => ({
       name: c.concurrency && c.concurrency > 1 ? `${c.name} (x${c.concurrency})` : c.name,
-      opsPerSec: (t.ops / t.elapsed) * 1000,
-      p50Us: percentile(sorted, 0.5),
-      p99Us: percentile(sorted, 0.99),
-      commandsPerOp: options.watch ? t.commands / t.ops : undefined,
-      ratio: 0,
-    };
-  });
-  for (const row of rows) row.ratio = row.opsPerSec / rows[0].opsPerSec;
+      ops: totals[i].ops,
+      elapsed: totals[i].elapsed,
+      latencies: totals[i].latencies,
+      commands: options.watch ? totals[i].commands : undefined,
+    })),
+  );
   return { title, rows };
 }
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { commandCount, type BenchCase, type BenchTable, type Figures } from '../bench-kit';
+import { commandCount, figures, type BenchCase, type BenchTable } from '../bench-kit';
 
 const PROCESSES = 4;
 const CALLERS = 250;
@@ -61,10 +61,6 @@ async function startWorker(url: string, runId: string): Promise<Worker> {
       return JSON.parse(await next()) as Reply;
     },
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
 
 function note(totals: Totals[]): string {
@@ -126,18 +122,16 @@ const stampedeProcessesBench: BenchCase = async ({ redisUrl, watch }) => {
         await stampede(CONTENDERS[i][0], `report:${runId}:${CONTENDERS[i][0]}:${round}`, totals[i]);
       }
     }
-    const rows: Figures[] = CONTENDERS.map(([, name], i) => {
-      const sorted = totals[i].latencies.sort((a, b) => a - b);
-      return {
+    // One op = one cold key: ROUNDS of them, each taking its whole wall time.
+    const rows = figures(
+      CONTENDERS.map(([, name], i) => ({
         name,
-        opsPerSec: (ROUNDS * 1000) / totals[i].wallMs,
-        p50Us: percentile(sorted, 0.5),
-        p99Us: percentile(sorted, 0.99),
-        commandsPerOp: totals[i].commands / ROUNDS,
-        ratio: 0,
-      };
-    });
-    for (const row of rows) row.ratio = row.opsPerSec / rows[0].opsPerSec;
+        ops: ROUNDS,
+        elapsed: totals[i].wallMs,
+        latencies: totals[i].latencies,
+        commands: totals[i].commands,
+      })),
+    );
     const title = `getOrSet stampede across ${PROCESSES} processes: ${CALLERS} callers each, cold key, ${LOADER_MS} ms loader`;
     const table: BenchTable = { title, rows, note: note(totals) };
     return [table];

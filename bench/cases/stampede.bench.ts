@@ -5,7 +5,7 @@ import { createCache } from 'cache-manager';
 import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
 import { CacheService, type LarderModuleOptions } from '../../libs/larder/src';
-import { commandCount, type BenchCase, type BenchTable, type Figures } from '../bench-kit';
+import { commandCount, figures, type BenchCase, type BenchTable, type Figures } from '../bench-kit';
 import { larderModule, PRODUCT, TTL_MS } from '../support/cache-clients';
 
 const CALLERS = 1000;
@@ -113,10 +113,6 @@ async function stampeders(url: string): Promise<Stampeder[]> {
   ];
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-}
-
 function stampedeNote(rows: Figures[], totals: Totals[]): string {
   const lines = [
     `One op = one stampede: ${CALLERS} concurrent getOrSet calls on a cold key whose loader takes ${LOADER_MS} ms; ` +
@@ -152,18 +148,16 @@ const stampedeBench: BenchCase = async ({ redisUrl, watch }) => {
         await stampede(contenders[i], `report:${runId}:${round}`, watch, totals[i]);
       }
     }
-    const rows: Figures[] = contenders.map((s, i) => {
-      const sorted = totals[i].latencies.sort((a, b) => a - b);
-      return {
+    // One op = one stampede: ROUNDS of them, each taking its whole wall time.
+    const rows = figures(
+      contenders.map((s, i) => ({
         name: s.name,
-        opsPerSec: (ROUNDS * 1000) / totals[i].wallMs,
-        p50Us: percentile(sorted, 0.5),
-        p99Us: percentile(sorted, 0.99),
-        commandsPerOp: totals[i].commands / ROUNDS,
-        ratio: 0,
-      };
-    });
-    for (const row of rows) row.ratio = row.opsPerSec / rows[0].opsPerSec;
+        ops: ROUNDS,
+        elapsed: totals[i].wallMs,
+        latencies: totals[i].latencies,
+        commands: totals[i].commands,
+      })),
+    );
     const table: BenchTable = {
       title: `getOrSet stampede: ${CALLERS} concurrent callers, cold key, ${LOADER_MS} ms loader`,
       rows,

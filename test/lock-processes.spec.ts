@@ -1,9 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
-import type { TestingModule } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { LockService } from '@larder/nestjs';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from './test-helpers';
-import { killAll, outputOf, startWorker } from './worker-process';
+import { eventually, testRedisUrl, uniqueNamespace } from './test-helpers';
+import { outputOf } from './worker-process';
+import { useWorkerProcesses } from './worker-processes-fixture';
 
 const PROCESSES = 8;
 const ITERATIONS = 200;
@@ -14,42 +12,22 @@ interface Section {
   inside: number;
 }
 
-/** Starts test/lock-worker.ts in its own Node process. */
-function worker(mode: 'count' | 'hold', env: Record<string, string>): ChildProcess {
-  return startWorker('lock-worker.ts', mode, env);
-}
-
 describe('LockService across processes (real Redis)', () => {
-  const children: ChildProcess[] = [];
-  let raw: Redis;
-  let moduleRef: TestingModule | undefined;
-
-  beforeAll(() => {
-    raw = new Redis(testRedisUrl());
-  });
-
-  afterEach(async () => {
-    killAll(children);
-    await moduleRef?.close();
-    moduleRef = undefined;
-  });
-
-  afterAll(() => raw.disconnect());
+  const processes = useWorkerProcesses();
+  /** Starts test/lock-worker.ts in its own Node process. */
+  const worker = (mode: 'count' | 'hold', env: Record<string, string>) =>
+    processes.start('lock-worker.ts', mode, env);
 
   it(`${PROCESSES} processes x ${ITERATIONS} read-sleep-write sections: exclusive, none lost, fences rising`, async () => {
     const namespace = uniqueNamespace('lock-mx');
     const env = { LOCK_NAMESPACE: namespace, LOCK_KEY: 'counter', LOCK_ITERATIONS: String(ITERATIONS) };
-    const runs = Array.from({ length: PROCESSES }, () => {
-      const child = worker('count', env);
-      children.push(child);
-      return outputOf(child);
-    });
+    const runs = Array.from({ length: PROCESSES }, () => outputOf(worker('count', env)));
     const sections: Section[] = (await Promise.all(runs)).flatMap(
       (out) => (JSON.parse(out.trim()) as { sections: Section[] }).sections,
     );
     const total = PROCESSES * ITERATIONS;
 
-    expect(Number(await raw.get(`${namespace}:counter`))).toBe(total);
+    expect(Number(await processes.raw.get(`${namespace}:counter`))).toBe(total);
     expect(sections).toHaveLength(total);
     // No two grants overlapped: every section saw itself alone inside, by Redis' own count.
     expect(sections.filter((s) => s.inside !== 1)).toEqual([]);
@@ -59,16 +37,19 @@ describe('LockService across processes (real Redis)', () => {
     // ...and the fences must rise strictly in that order.
     const outOfOrder = inGrantOrder.filter((s, i) => i > 0 && s.fence <= inGrantOrder[i - 1].fence);
     expect(outOfOrder).toEqual([]);
-    await raw.del(`${namespace}:counter`, `${namespace}:inside`, `${namespace}:lock:{counter}:fence`);
+    await processes.raw.del(
+      `${namespace}:counter`,
+      `${namespace}:inside`,
+      `${namespace}:lock:{counter}:fence`,
+    );
   }, 60_000);
 
   it('a lock whose holder was killed with SIGKILL is freed by its ttl', async () => {
     const namespace = uniqueNamespace('lock-kill');
     const ttl = 2500;
-    moduleRef = await createLarderModule({ redis: testRedisUrl(), namespace });
+    const moduleRef = await processes.createModule({ redis: testRedisUrl(), namespace });
     const locks = moduleRef.get(LockService);
     const holder = worker('hold', { LOCK_NAMESPACE: namespace, LOCK_KEY: 'job', LOCK_TTL: String(ttl) });
-    children.push(holder);
     let printed = '';
     holder.stdout!.on('data', (d) => (printed += d));
     const exited = new Promise((resolve) => holder.on('exit', resolve));

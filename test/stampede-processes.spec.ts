@@ -1,9 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import type { TestingModule } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { CacheService, LARDER_LOCK_STORE, type CacheEventMap, type LockStore } from '@larder/nestjs';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from './test-helpers';
-import { killAll, outputOf, startWorker } from './worker-process';
+import { eventually, testRedisUrl, uniqueNamespace } from './test-helpers';
+import { outputOf } from './worker-process';
+import { useWorkerProcesses } from './worker-processes-fixture';
 
 const PROCESSES = 4;
 const CALLERS = 250;
@@ -29,21 +28,7 @@ function printed(child: ChildProcess, line: string): Promise<void> {
 }
 
 describe('getOrSet with lock across processes (real Redis)', () => {
-  const children: ChildProcess[] = [];
-  let raw: Redis;
-  let moduleRef: TestingModule | undefined;
-
-  beforeAll(() => {
-    raw = new Redis(testRedisUrl());
-  });
-
-  afterEach(async () => {
-    killAll(children);
-    await moduleRef?.close();
-    moduleRef = undefined;
-  });
-
-  afterAll(() => raw.disconnect());
+  const processes = useWorkerProcesses();
 
   it.each([
     ['without L1', '0'],
@@ -62,9 +47,8 @@ describe('getOrSet with lock across processes (real Redis)', () => {
         STAMPEDE_L1: l1,
       };
       const workers = Array.from({ length: PROCESSES }, () =>
-        startWorker('stampede-worker.ts', 'burst', env, 'pipe'),
+        processes.start('stampede-worker.ts', 'burst', env, 'pipe'),
       );
-      children.push(...workers);
       const reports = workers.map(outputOf);
       // Every process booted and connected before any calls: the calls then start together.
       await Promise.all(workers.map((w) => printed(w, 'ready')));
@@ -73,14 +57,14 @@ describe('getOrSet with lock across processes (real Redis)', () => {
         JSON.parse(out.trim().split('\n').at(-1)!),
       );
 
-      expect(Number(await raw.get(counter))).toBe(1);
+      expect(Number(await processes.raw.get(counter))).toBe(1);
       expect(outcomes.map((o) => [o.answered, o.wrong])).toEqual(Array(PROCESSES).fill([CALLERS, 0]));
       expect(outcomes.map((o) => o.lockFallbacks)).toEqual(Array(PROCESSES).fill(0));
       // The processes did meet on the cold key: some of them waited for the one that loaded.
       const waited = outcomes.reduce((sum, o) => sum + o.lockWaits, 0);
       expect(waited).toBeGreaterThanOrEqual(1);
       expect(waited).toBeLessThanOrEqual(PROCESSES - 1);
-      await raw.del(counter);
+      await processes.raw.del(counter);
     },
     120_000,
   );
@@ -89,17 +73,16 @@ describe('getOrSet with lock across processes (real Redis)', () => {
     const namespace = uniqueNamespace('stampede-kill');
     const counter = `${namespace}:loads`;
     const env = { STAMPEDE_NAMESPACE: namespace, STAMPEDE_KEY: 'report', STAMPEDE_COUNTER: counter };
-    const holder = startWorker('stampede-worker.ts', 'hold', env);
-    children.push(holder);
+    const holder = processes.start('stampede-worker.ts', 'hold', env);
     const exited = new Promise((resolve) => holder.on('exit', resolve));
     await printed(holder, 'loading');
 
-    moduleRef = await createLarderModule({ redis: testRedisUrl(), namespace });
+    const moduleRef = await processes.createModule({ redis: testRedisUrl(), namespace });
     const cache = moduleRef.get(CacheService);
     const fallbacks: Array<CacheEventMap['lock-fallback']> = [];
     cache.on('lock-fallback', (e) => fallbacks.push(e));
     const lease = jest.spyOn(moduleRef.get<Required<LockStore>>(LARDER_LOCK_STORE), 'lease');
-    const loader = async () => ({ run: await raw.incr(counter) });
+    const loader = async () => ({ run: await processes.raw.incr(counter) });
     // A wait far longer than the lock's few seconds: only the takeover ends it in time.
     const value = cache.getOrSet('report', loader, { ttl: '1m', lock: { wait: '60s' } });
     await eventually(() => lease.mock.results.length > 0, 10_000, 'a load lock attempt');
@@ -110,6 +93,6 @@ describe('getOrSet with lock across processes (real Redis)', () => {
     expect(await value).toEqual({ run: 2 });
     expect(fallbacks).toEqual([expect.objectContaining({ key: 'report', reason: 'takeover' })]);
     expect(cache.stats()).toMatchObject({ lockWaits: 0, lockFallbacks: 1 });
-    await raw.del(counter);
+    await processes.raw.del(counter);
   }, 90_000);
 });

@@ -41,8 +41,8 @@ export interface BenchOptions {
   rounds?: number;
   /** Milliseconds per round (default from BENCH_ROUND_MS or 400). */
   roundMs?: number;
-  /** A Redis whose command counters are read before and after each round. */
-  watch?: Redis;
+  /** A Redis (or every master of a cluster) whose command counters are read before and after each round. */
+  watch?: Redis | Redis[];
   /** Milliseconds of the one warm-up round per contender (default: 200, or roundMs if shorter). */
   warmupMs?: number;
 }
@@ -50,12 +50,21 @@ export interface BenchOptions {
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400);
 
-/** Total commands the server has executed, from INFO commandstats. */
-export async function commandCount(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats');
+/**
+ * Total commands the server (or every server given) has executed, from INFO commandstats; the
+ * INFO calls themselves count once per server.
+ */
+export async function commandCount(redis: Redis | Redis[]): Promise<number> {
   let total = 0;
-  for (const match of info.matchAll(/calls=(\d+)/g)) total += Number(match[1]);
+  for (const server of Array.isArray(redis) ? redis : [redis]) {
+    const info = await server.info('commandstats');
+    for (const match of info.matchAll(/calls=(\d+)/g)) total += Number(match[1]);
+  }
   return total;
+}
+
+function serverCount(watch: Redis | Redis[]): number {
+  return Array.isArray(watch) ? watch.length : 1;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -124,8 +133,8 @@ export async function compare(
     for (let i = 0; i < contenders.length; i++) {
       const before = options.watch ? await commandCount(options.watch) : 0;
       const result = await round(contenders[i], roundMs);
-      // The INFO call itself counts once; leave it out.
-      const after = options.watch ? (await commandCount(options.watch)) - 1 : 0;
+      // The INFO call itself counts once per server; leave it out.
+      const after = options.watch ? (await commandCount(options.watch)) - serverCount(options.watch) : 0;
       totals[i].ops += result.ops;
       totals[i].elapsed += result.elapsed;
       totals[i].commands += after - before;

@@ -12,6 +12,8 @@ import { RedisNode } from './redis-node';
 export interface RedisClusterOptions {
   /** Masters, each owning a contiguous third (for 3) of the slots. Default 3. */
   masters?: number;
+  /** Replicas per master: 1 (the default; failover tests need them) or 0 (benchmarks measuring the masters alone). */
+  replicas?: 0 | 1;
   /**
    * `cluster-node-timeout`: how long a node may be unreachable before the others fail it over.
    * Default 2000 ms: failover within seconds, yet no false failover when a loaded machine stalls
@@ -32,7 +34,7 @@ export interface HostPort {
 
 /**
  * A Redis Cluster of real redis-server processes on loopback ports: `masters` masters with one
- * replica each, no persistence, every node in its own temporary directory.
+ * replica each (or none), no persistence, every node in its own temporary directory.
  *
  * @example
  * const cluster = await startRedisCluster();
@@ -69,7 +71,7 @@ export class RedisCluster {
       ...['--repl-diskless-sync-delay', '0'],
       ...['--cluster-require-full-coverage', options.requireFullCoverage === false ? 'no' : 'yes'],
     ];
-    const nodes = Array.from({ length: masters * 2 }, (_, i) => {
+    const nodes = Array.from({ length: masters * (1 + (options.replicas ?? 1)) }, (_, i) => {
       const name = i < masters ? `master-${i + 1}` : `replica-${i - masters + 1}`;
       return new RedisNode({ name, dir: join(root, name), cluster: true, args: () => args });
     });

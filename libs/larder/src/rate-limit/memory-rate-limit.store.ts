@@ -1,6 +1,7 @@
 import { LruMap } from '../common/lru-map';
 import type { RateLimitRuleKeys } from './rate-limit-keys';
-import { SLIDING_SEGMENTS, TOKEN_EPSILON } from './rate-limit.scripts';
+import { SLIDING_SEGMENTS } from './sliding-window.lua';
+import { TOKEN_EPSILON } from './rate-limit.scripts';
 import type {
   RateLimitStore,
   RateLimitStoreCheck,

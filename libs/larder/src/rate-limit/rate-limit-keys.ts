@@ -1,8 +1,14 @@
 import { hash } from 'node:crypto';
 import type { RateLimitAlgorithm, ResolvedRateLimitRule } from './rate-limit.types';
 
+/**
+ * Part of the state key, so each algorithm's state has keys of its own. A stored shape that
+ * changes takes a new tag: the sliding window's packed string (`swp`) replaced a hash (`sw`), and
+ * during a rolling deploy old and new instances then count on separate keys instead of failing
+ * on each other's (WRONGTYPE).
+ */
 const ALGORITHM_TAG: Record<RateLimitAlgorithm, string> = {
-  'sliding-window': 'sw',
+  'sliding-window': 'swp',
   'fixed-window': 'fw',
   'token-bucket': 'tb',
 };

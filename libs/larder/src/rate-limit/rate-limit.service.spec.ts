@@ -173,7 +173,7 @@ describe.each(['memory', 'redis'] as const)('RateLimitService (%s)', (backend) =
           cursor = next;
         } while (cursor !== '0');
         expect(keys.sort()).toEqual([
-          expect.stringMatching(/:burst:sw1000$/),
+          expect.stringMatching(/:burst:swp1000$/),
           expect.stringMatching(/:hourly:tb3600000$/),
         ]);
         const tags = keys.map((k) => /^[^{]+:rl:\{([A-Za-z0-9_-]{22})\}:/.exec(k)?.[1]);

@@ -90,18 +90,23 @@ export class RateLimitService {
     if (!Array.isArray(checks) || checks.length === 0) {
       throw new InvalidArgumentError('Invalid checks: expected a non-empty array of { key, rule }.');
     }
-    const resolved = checks.map((c, i) => {
-      const { key, rule } = checkOf(c, i);
-      return { key, rule: this.resolve(rule) };
-    });
-    const storeChecks: RateLimitStoreCheck[] = resolved.map(({ key, rule }) => ({
-      keys: this.keysFor(key, rule),
-      rule,
-    }));
+    // One pass builds the store's checks; the rules and keys are read back from them below.
+    const storeChecks: RateLimitStoreCheck[] = new Array(checks.length);
+    const keys: string[] = new Array(checks.length);
+    for (let i = 0; i < checks.length; i++) {
+      const { key, rule } = checkOf(checks[i], i);
+      const resolved = this.resolve(rule);
+      // Rules of one client (a route's burst and hourly limits) share one digest: hash it once.
+      const tag = i > 0 && key === keys[i - 1] ? storeChecks[i - 1].keys.tag : this.tagOf(key);
+      storeChecks[i] = { keys: ruleKeys(this.namespace, tag, resolved), rule: resolved };
+      keys[i] = key;
+    }
     const { outcome, degraded } = await this.run(storeChecks);
-    const results = resolved.map(({ rule }, i): RateLimitResult => {
+    const results: RateLimitResult[] = new Array(checks.length);
+    for (let i = 0; i < checks.length; i++) {
+      const { rule } = storeChecks[i];
       const r = outcome.rules[i];
-      return {
+      results[i] = {
         rule: rule.name,
         allowed: outcome.allowed,
         limit: rule.limit,
@@ -112,11 +117,11 @@ export class RateLimitService {
         retryAfterMs: r.ok ? 0 : r.retryAfterMs,
         degraded,
       };
-    });
+    }
     const denied = outcome.allowed ? [] : results.filter((_, i) => !outcome.rules[i].ok);
     if (denied.length > 0 && this.events.wants('ratelimit.blocked')) {
       for (const r of denied) {
-        const key = resolved[results.indexOf(r)].key;
+        const key = keys[results.indexOf(r)];
         this.events.emit('ratelimit.blocked', {
           key,
           rule: r.rule,
@@ -129,7 +134,7 @@ export class RateLimitService {
     }
     if (outcome.allowed && this.events.wants('ratelimit.allowed')) {
       this.events.emit('ratelimit.allowed', {
-        keys: resolved.map((c) => c.key),
+        keys,
         rules: results.map((r) => r.rule),
         degraded,
       });
@@ -143,7 +148,7 @@ export class RateLimitService {
    * @example await rateLimits.reset(`login:${email}`, loginRule);
    */
   async reset(key: string, rule: RateLimitRule | ResolvedRateLimitRule): Promise<void> {
-    const keys: RateLimitRuleKeys[] = [this.keysFor(key, this.resolve(rule))];
+    const keys: RateLimitRuleKeys[] = [ruleKeys(this.namespace, this.tagOf(key), this.resolve(rule))];
     await this.insurance?.reset(keys);
     await this.store.reset(keys);
   }
@@ -179,9 +184,9 @@ export class RateLimitService {
    * costs what a short one does. An empty key or a non-string is a programming error: it would
    * put unrelated callers on one counter.
    */
-  private keysFor(key: string, rule: ResolvedRateLimitRule): RateLimitRuleKeys {
+  private tagOf(key: string): string {
     assertKey('rate limit key', key, Infinity);
-    return ruleKeys(this.namespace, clientTag(key), rule);
+    return clientTag(key);
   }
 
   /** The store when it answers; otherwise the failure policy (insurance, open, or closed). */

@@ -1,7 +1,7 @@
 import { StoreUnavailableError } from '../errors';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import type { RateLimitRuleKeys } from './rate-limit-keys';
-import { ALGORITHM_CODE, RATE_LIMIT_SCRIPT } from './rate-limit.scripts';
+import { ALGORITHM_CODE, RATE_LIMIT_SCRIPT, SLIDING_WINDOW_SCRIPT } from './rate-limit.scripts';
 import type {
   RateLimitStore,
   RateLimitStoreCheck,
@@ -54,22 +54,29 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   private async run(checks: RateLimitStoreCheck[]): Promise<RateLimitStoreOutcome> {
+    const sliding = checks.every((c) => c.rule.algorithm === 'sliding-window');
     const keys: string[] = [];
-    const args: Array<string | number> = [this.clock ? this.clock() : ''];
+    const args: number[] = [];
+    let blocks: string[] | undefined;
     for (const { keys: k, rule } of checks) {
-      keys.push(k.state, k.block);
-      args.push(ALGORITHM_CODE[rule.algorithm], rule.limit, rule.windowMs, rule.cost, rule.blockForMs);
+      keys.push(k.state);
+      // A block key only for rules that can block: the script never touches the others'.
+      if (rule.blockForMs > 0) (blocks ??= []).push(k.block);
+      if (!sliding) args.push(ALGORITHM_CODE[rule.algorithm]);
+      args.push(rule.limit, rule.windowMs, rule.cost, rule.blockForMs);
     }
-    const reply = (await this.redis.eval(RATE_LIMIT_SCRIPT, keys, args)) as number[];
-    const rules: RateLimitRuleOutcome[] = [];
-    for (let i = 0; i < checks.length; i++) {
-      const at = 1 + i * 4;
-      rules.push({
+    if (blocks) keys.push(...blocks);
+    if (this.clock) args.push(this.clock());
+    const script = sliding ? SLIDING_WINDOW_SCRIPT : RATE_LIMIT_SCRIPT;
+    const reply = (await this.redis.eval(script, keys, args)) as number[];
+    const rules: RateLimitRuleOutcome[] = new Array(checks.length);
+    for (let i = 0, at = 1; i < checks.length; i++, at += 4) {
+      rules[i] = {
         ok: reply[at] === 1,
         remaining: reply[at + 1],
         resetMs: reply[at + 2],
         retryAfterMs: reply[at + 3],
-      });
+      };
     }
     return { allowed: reply[0] === 1, rules };
   }

@@ -25,6 +25,11 @@ export class CallDeadlines {
 
   constructor(readonly ms: number) {}
 
+  /** Whether any watched call is still in flight. */
+  get busy(): boolean {
+    return this.head !== undefined;
+  }
+
   /**
    * The one bounded-call mechanism (Redis coordination calls and cache store calls): runs `run`
    * and settles with its outcome or, if it is still pending `ms` after it started, with

@@ -70,7 +70,8 @@ export class RedisCoordinator {
 
   private bounded<T>(what: string, run: (client: RedisClient) => Promise<T>): Promise<T> {
     const deadlines = this.deadlines;
-    this.writes.batch();
+    // A call issued while none is in flight goes out at once: a lone caller has nothing to share a write with.
+    if (deadlines.busy) this.writes.batch();
     return deadlines.bound(
       () => run(this.client),
       () => {

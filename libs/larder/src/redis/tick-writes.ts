@@ -16,7 +16,7 @@ export class TickWrites {
 
   constructor(private readonly client: RedisClient) {}
 
-  /** Call just before issuing a command on the client. */
+  /** Call just before issuing a command on the client (the coordinator does while other calls are in flight). */
   batch(): void {
     if (this.corked) return;
     const stream = (this.client as { stream?: Writable }).stream;

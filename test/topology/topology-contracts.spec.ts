@@ -12,6 +12,7 @@ import { RedisCoordinator } from '@larder/nestjs/redis/redis-coordinator';
 import { RedisRateLimitStore } from '@larder/nestjs/rate-limit/redis-rate-limit.store';
 import { sessionKeys } from '@larder/nestjs/session/session-keys';
 import { testClusterNodes, testSentinel } from './shared-topologies';
+import { describeCompressionContract } from '../compression.contract';
 
 /**
  * The contract suites on the shared 3-master cluster and Sentinel group, each given both as
@@ -51,6 +52,10 @@ for (const [name, redis] of topologies) {
     describeSessionContract('sessions', { options: () => ({ redis: redis() }), inspect: inspectRedis });
   });
 }
+
+describeCompressionContract('Redis Cluster ({ nodes })', () => ({ redis: { nodes: testClusterNodes() } }), {
+  sharedStore: true,
+});
 
 describeCacheContract('L1 memory in front of Redis Cluster', () => ({
   redis: { nodes: testClusterNodes() },

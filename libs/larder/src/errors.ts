@@ -47,6 +47,15 @@ export class ValueTooLargeError extends LarderError {
   static readonly code = 'E_VALUE_TOO_LARGE';
 }
 
+/**
+ * A cache value could not be compressed, or a compressed entry could not be read back: its marker
+ * names a codec this process does not know, or its bytes do not decompress. A read treats it as a
+ * miss (with an `error` event); a write stores the value uncompressed.
+ */
+export class CompressionError extends LarderError {
+  static readonly code = 'E_COMPRESSION';
+}
+
 /** A Redis call did not answer within `commandTimeout`. */
 export class CommandTimeoutError extends LarderError {
   static readonly code = 'E_COMMAND_TIMEOUT';

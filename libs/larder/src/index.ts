@@ -40,6 +40,9 @@ export { LarderExceptionFilter, larderProblem } from './common/larder-exception.
 export { CacheService } from './cache/cache.service';
 export { CacheScope } from './cache/cache-scope';
 export type { CacheEntry, CacheSetOptions, GetOrSetOptions } from './cache/cache-call-options';
+export type { CompressionOptions } from './cache/compression/compression-options';
+export type { CompressionAlgorithm, CompressionCodec } from './cache/compression/compression-codecs';
+export type { ByteSize } from './common/byte-size';
 export type { WarmEntry, WarmOptions, WarmReport } from './cache/cache-warmer';
 export type {
   LoadLockOptions,

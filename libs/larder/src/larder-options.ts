@@ -84,6 +84,7 @@ const MODULE_KEYS = optionKeys<LarderModuleOptions>({
   maxKeyLength: true,
   throwOnError: true,
   resilience: true,
+  compression: true,
   logConnectionEvents: true,
   requireRedis: true,
   circuitBreaker: true,

@@ -173,6 +173,7 @@ it('a valid options object using every field (and every nested field) still boot
     maxKeyLength: 512,
     throwOnError: true,
     resilience: { grace: '1h', failSafeThrottle: '10s' },
+    compression: { threshold: '2kb', algorithm: 'gzip' },
     logConnectionEvents: false,
     requireRedis: true,
     circuitBreaker: { failures: 3, cooldown: '1s' },

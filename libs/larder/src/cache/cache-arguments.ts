@@ -4,23 +4,33 @@ import { describe } from '../common/describe';
 import { parseDuration, type Duration } from '../common/duration';
 import { checkCallOptions, optionKeys, unknownOptionError } from '../common/known-keys';
 import type { CacheEntry, CacheSetOptions, GetOrSetOptions } from './cache-call-options';
+import type { ResolvedCompression } from './compression/compression-options';
+import { compressionOf, type CompressionPolicy } from './compression/compression-options';
 
 /*
  * The arguments of the cache API, checked before any store is touched: keys go through the shared
  * assertKey (common/assert-key.ts), per-call options refuse unknown fields.
  */
 
-const SET_KEYS = optionKeys<CacheSetOptions>({ ttl: true, tags: true, grace: true });
+const SET_KEYS = optionKeys<CacheSetOptions>({ ttl: true, tags: true, grace: true, compression: true });
 const GET_OR_SET_KEYS = optionKeys<GetOrSetOptions>({
   ttl: true,
   tags: true,
   grace: true,
+  compression: true,
   failSafeThrottle: true,
   timeout: true,
   refreshAhead: true,
   lock: true,
 });
-const ENTRY_KEYS = optionKeys<CacheEntry>({ key: true, value: true, ttl: true, tags: true, grace: true });
+const ENTRY_KEYS = optionKeys<CacheEntry>({
+  key: true,
+  value: true,
+  ttl: true,
+  tags: true,
+  grace: true,
+  compression: true,
+});
 const INCREMENT_KEYS = optionKeys<{ ttl?: Duration }>({ ttl: true });
 // Hoisted: set and getOrSet are hot paths, and the checks allocate nothing when every field is known.
 const SET_PLACE = { subject: 'set option' };
@@ -32,13 +42,14 @@ const INCREMENT_PLACE = { subject: 'increment option' };
  * @throws InvalidArgumentError for a non-object; InvalidOptionError naming an unknown field and the closest valid one
  */
 export function checkSetOptions(options: unknown, method: 'set' | 'getOrSet'): void {
-  if (method === 'set') checkCallOptions(options, SET_KEYS, SET_PLACE, '{ ttl?, tags?, grace? }');
+  if (method === 'set')
+    checkCallOptions(options, SET_KEYS, SET_PLACE, '{ ttl?, tags?, grace?, compression? }');
   else
     checkCallOptions(
       options,
       GET_OR_SET_KEYS,
       GET_OR_SET_PLACE,
-      '{ ttl?, tags?, grace?, failSafeThrottle?, timeout?, refreshAhead?, lock? }',
+      '{ ttl?, tags?, grace?, compression?, failSafeThrottle?, timeout?, refreshAhead?, lock? }',
     );
 }
 
@@ -79,4 +90,27 @@ export function resolveGrace(grace: Duration | undefined, defaultGrace: number):
 /** A TTL argument in ms; `undefined` means the module's `defaultTtl`, 0 means no expiry. */
 export function resolveTtl(ttl: Duration | undefined, defaultTtl: number): number {
   return ttl === undefined ? defaultTtl : parseDuration(ttl, 'ttl', { allowZero: true });
+}
+
+/** Where a call's `compression` is named in messages, by method. */
+const COMPRESSION_PLACES = {
+  set: { subject: 'set option', path: 'compression' },
+  getOrSet: { subject: 'getOrSet option', path: 'compression' },
+};
+
+/**
+ * A call's `compression` over the module's (unset: the module's policy itself, nothing allocated).
+ * @throws InvalidOptionError naming `compression.<field>` (or the setMany entry's)
+ */
+export function resolveCompression(
+  value: unknown,
+  module: ResolvedCompression,
+  where: 'set' | 'getOrSet' | number,
+): CompressionPolicy | null {
+  if (value === undefined) return module.policy;
+  const place =
+    typeof where === 'number'
+      ? { subject: 'setMany entry field', path: `entries[${where}].compression` }
+      : COMPRESSION_PLACES[where];
+  return compressionOf(value, module.policy, place, module.codecs);
 }

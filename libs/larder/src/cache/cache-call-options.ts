@@ -1,5 +1,6 @@
 import type { Duration } from '../common/duration';
 import type { ResilienceOptions } from './resilience/resilience-options';
+import type { CompressionOptions } from './compression/compression-options';
 
 /** Options of a write: how long it lives and which tags it carries. */
 export interface CacheSetOptions {
@@ -12,6 +13,11 @@ export interface CacheSetOptions {
    * Unset: the module's `resilience.grace` (default none).
    */
   grace?: Duration;
+  /**
+   * Compression of this value (see CompressionOptions): `false` stores it uncompressed, an object
+   * sets its own `threshold` / `algorithm`. Unset: the module's `compression`.
+   */
+  compression?: CompressionOptions | false;
 }
 
 /** Options of `getOrSet`: those of a write, and what to do when the loader or the store fails. */

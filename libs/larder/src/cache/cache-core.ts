@@ -175,12 +175,15 @@ export class CacheCore {
         : new StoreUnavailableError(`cache ${operation} failed: ${(error as Error)?.message ?? error}`, {
             cause: error,
           });
-    this.counters.errors++;
-    if (this.events.wants('error')) {
-      this.events.emit('error', { ...this.base(scope, key), operation, error: typed });
-    }
+    this.reportError(operation, scope, key, typed);
     if (onFailure.rethrow) throw typed;
     return onFailure.fallback;
+  }
+
+  /** Counts a failure and emits its `error` event (a store failure, or an entry that cannot be read back). */
+  reportError(operation: string, scope: Scope, key: string | undefined, error: LarderError): void {
+    this.counters.errors++;
+    if (this.events.wants('error')) this.events.emit('error', { ...this.base(scope, key), operation, error });
   }
 
   /** Whether an error is a store failure (as opposed to a caller's mistake). */

@@ -12,6 +12,11 @@ import {
 } from '../common/validate-options';
 import { resolveResilience } from './resilience/load-policy';
 import type { LoadPolicy, ResilienceOptions } from './resilience/resilience-options';
+import {
+  resolveModuleCompression,
+  type CompressionOptions,
+  type ResolvedCompression,
+} from './compression/compression-options';
 
 const MIB = 1024 * 1024;
 /** Redis' own hard limit for a string value (proto-max-bulk-len). */
@@ -56,6 +61,11 @@ export interface CacheModuleOptions {
   throwOnError?: boolean;
   /** Defaults of `getOrSet` and `@Cacheable` for failures (`{ grace, failSafeThrottle }`). See docs/resilience.md. */
   resilience?: ResilienceOptions;
+  /**
+   * Stores values whose serialized form is at least `threshold` bytes compressed (`{ threshold:
+   * '1kb', algorithm: 'brotli' }`), overridable per write; reads are transparent. Default `false`.
+   */
+  compression?: CompressionOptions | false;
 }
 
 /** The L1 tier after validation; ms. */
@@ -80,6 +90,8 @@ export interface CacheOptions extends SharedOptions {
   commandTimeout: number;
   /** The load policy of `getOrSet` and `@Cacheable` calls that set none of their own. */
   resilience: LoadPolicy;
+  /** The default compression of writes (null: none) and the codecs entries may name. */
+  compression: ResolvedCompression;
 }
 
 const MEMORY_KEYS = optionKeys<MemoryTierOptions>({ maxItems: true, ttl: true, maxSize: true });
@@ -147,5 +159,6 @@ export function resolveCacheOptions(
     throwOnError: options.throwOnError ?? false,
     commandTimeout,
     resilience: resolveResilience(options.resilience),
+    compression: resolveModuleCompression(options.compression),
   };
 }

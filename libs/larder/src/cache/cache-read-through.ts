@@ -65,7 +65,10 @@ export class CacheReadThrough {
   private async readLive(key: string, full: string): Promise<LiveEntry | undefined> {
     const read = () => this.core.store.keyv.get(full, { raw: true }) as Promise<StoredEntry>;
     const raw = await this.core.storeCall('get', this.scope, key, read, FAIL_THROWN);
-    if (!isLive(raw, this.core.clock.now())) return undefined;
+    if (!isLive(raw, this.core.clock.now())) {
+      this.reader.reportUnreadable(key, raw);
+      return undefined;
+    }
     this.reader.keepInL1(full, raw);
     return { value: raw.value, endsAt: raw.freshUntil ?? raw.expires ?? undefined };
   }

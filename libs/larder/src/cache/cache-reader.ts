@@ -2,7 +2,8 @@ import type { CacheEventMap } from './cache-events';
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey } from './cache-keys';
 import { EXPIRY_UNKNOWN } from './stores/encoded-value';
-import { encodedSizeOf, isLive, type StoredEntry } from './stored-entry';
+import { encodedSizeOf, isLive, unreadableError, type StoredEntry } from './stored-entry';
+import type { CompressionError } from '../errors';
 
 const FAIL_OPEN = { fallback: undefined, rethrow: false };
 
@@ -46,6 +47,7 @@ export class CacheReader {
   record(key: string, full: string, raw: StoredEntry, started: number): unknown {
     const { counters, events } = this.core;
     if (!isLive(raw, this.core.clock.now())) {
+      this.reportUnreadable(key, raw);
       counters.misses++;
       if (events.wants('miss'))
         events.emit('miss', this.core.base(this.scope, key, undefined, performance.now() - started));
@@ -60,6 +62,15 @@ export class CacheReader {
       );
     }
     return raw.value;
+  }
+
+  /**
+   * An entry that came back without a value because it could not be decompressed (keyv-codec.ts)
+   * is an `error` event through the cache's error policy; the read treats it as a miss.
+   */
+  reportUnreadable(key: string, raw: StoredEntry): void {
+    const error = unreadableError(raw);
+    if (error !== undefined) this.core.reportError('get', this.scope, key, error as CompressionError);
   }
 
   /** Keeps a live store entry in L1 (not a counter whose expiry only Redis knows). */
@@ -120,8 +131,11 @@ export class CacheReader {
     if (this.fromL1(key, full) !== undefined) return true;
     const started = performance.now();
     // A read rather than EXISTS: an entry kept for grace is there, but past its ttl it is absent.
-    const read = async () =>
-      isLive((await this.core.store.keyv.get(full, { raw: true })) as StoredEntry, this.core.clock.now());
+    const read = async () => {
+      const raw = (await this.core.store.keyv.get(full, { raw: true })) as StoredEntry;
+      this.reportUnreadable(key, raw);
+      return isLive(raw, this.core.clock.now());
+    };
     const found = await this.core.storeCall('has', this.scope, key, read, {
       fallback: false,
       rethrow: false,

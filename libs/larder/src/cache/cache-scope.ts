@@ -1,6 +1,13 @@
 import { InvalidArgumentError } from '../errors';
 import { assertKey } from '../common/assert-key';
-import { assertTags, checkEntryFields, checkSetOptions, resolveGrace, resolveTtl } from './cache-arguments';
+import {
+  assertTags,
+  checkEntryFields,
+  checkSetOptions,
+  resolveCompression,
+  resolveGrace,
+  resolveTtl,
+} from './cache-arguments';
 import type { CacheEntry, CacheSetOptions, GetOrSetOptions } from './cache-call-options';
 import { scopePrefix } from './cache-keys';
 import { CacheScopeUpkeep } from './cache-scope-upkeep';
@@ -46,8 +53,10 @@ export class CacheScope extends CacheScopeUpkeep {
   /**
    * Stores a value; its `tags` become the entry's only tags. `undefined` is refused; a value the
    * serializer cannot encode throws `E_NOT_SERIALIZABLE`, one over `maxValueSize` bytes serialized
-   * `E_VALUE_TOO_LARGE`, before anything is written.
+   * `E_VALUE_TOO_LARGE`, before anything is written. `compression` overrides the module's for
+   * this value (docs/compression.md).
    * @example await cache.set('config', cfg, { ttl: '1h', tags: ['config'] });
+   * @example await cache.set('page', html, { compression: { threshold: '4kb', algorithm: 'gzip' } });
    */
   async set<T>(key: string, value: T, ttlOrOptions?: Duration | CacheSetOptions): Promise<void> {
     assertKey('cache key', key, this.core.options.maxKeyLength);
@@ -62,7 +71,8 @@ export class CacheScope extends CacheScopeUpkeep {
     const tags = options.tags ?? [];
     assertTags(tags, this.core.options.maxKeyLength);
     const grace = resolveGrace(options.grace, this.core.options.resilience.grace);
-    return this.writer.set(key, value, ttl, tags, this.core.options.throwOnError, grace);
+    const compression = resolveCompression(options.compression, this.core.options.compression, 'set');
+    return this.writer.set(key, value, ttl, tags, this.core.options.throwOnError, grace, compression);
   }
 
   /** Stores several entries; all values are checked before any is written. */
@@ -74,13 +84,14 @@ export class CacheScope extends CacheScopeUpkeep {
       checkEntryFields(e, index);
       const tags = e.tags ?? [];
       assertTags(tags, this.core.options.maxKeyLength);
-      const { defaultTtl, resilience } = this.core.options;
+      const { defaultTtl, resilience, compression } = this.core.options;
       return {
         key: e.key,
         value: e.value,
         ttl: resolveTtl(e.ttl, defaultTtl),
         tags,
         grace: resolveGrace(e.grace, resilience.grace),
+        compression: resolveCompression(e.compression, compression, index),
       };
     });
     return this.writer.setMany(checked);
@@ -119,10 +130,11 @@ export class CacheScope extends CacheScopeUpkeep {
     const tags = options.tags ?? [];
     assertTags(tags, this.core.options.maxKeyLength);
     const policy = policyOf(options, this.core.options.resilience, GET_OR_SET_PLACE);
+    const compression = resolveCompression(options.compression, this.core.options.compression, 'getOrSet');
     return this.readThrough.getOrSet(
       key,
       loader,
-      (value) => this.writer.set(key, value, ttl, tags, false, policy.grace),
+      (value) => this.writer.set(key, value, ttl, tags, false, policy.grace, compression),
       policy,
       ttl,
     );

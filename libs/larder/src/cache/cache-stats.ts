@@ -19,6 +19,12 @@ export interface CacheStats {
    * without a value, or the lock store failed (see the `lock-fallback` event's `reason`).
    */
   lockFallbacks: number;
+  /** Values stored compressed (see the `compression` option); 0 without compression. */
+  compressed: number;
+  /** Serialized bytes of the values stored compressed, before compression. */
+  bytesBeforeCompression: number;
+  /** Bytes stored for those values after compression (the stored text, base64 included). */
+  bytesAfterCompression: number;
   /** hits / (hits + misses), 0 when there were no reads. */
   hitRatio: number;
   /** Entries in L1 now (0 without L1). */
@@ -47,6 +53,9 @@ export class CacheCounters {
   stale = 0;
   lockWaits = 0;
   lockFallbacks = 0;
+  compressed = 0;
+  bytesBeforeCompression = 0;
+  bytesAfterCompression = 0;
 
   snapshot(l1Items: number, upkeep?: StoreUpkeep, breaker: BreakerSnapshot | null = null): CacheStats {
     const reads = this.hits + this.misses;
@@ -60,6 +69,9 @@ export class CacheCounters {
       stale: this.stale,
       lockWaits: this.lockWaits,
       lockFallbacks: this.lockFallbacks,
+      compressed: this.compressed,
+      bytesBeforeCompression: this.bytesBeforeCompression,
+      bytesAfterCompression: this.bytesAfterCompression,
       hitRatio: reads === 0 ? 0 : this.hits / reads,
       l1Items,
       l2Items: upkeep?.items ?? 0,

@@ -1,6 +1,18 @@
 import type { CacheCore, Scope } from './cache-core';
 import { entryKey, keyOfEntry } from './cache-keys';
-import { encodeValue, renewEnvelope, type EncodedValue } from './stores/encoded-value';
+import { encodeValue, renewEnvelope, type EncodedValue, type StoredEnvelope } from './stores/encoded-value';
+import { compressEntry, compresses, recompress } from './compression/compress-entry';
+import type { CompressionPolicy } from './compression/compression-options';
+
+/** One entry of setMany, its arguments resolved. */
+export interface WriteEntry {
+  key: string;
+  value: unknown;
+  ttl: number;
+  tags: string[];
+  grace: number;
+  compression: CompressionPolicy | null;
+}
 
 /** The write path: value store and tag index first, then L1, events and the invalidation bus. */
 export class CacheWriter {
@@ -21,12 +33,25 @@ export class CacheWriter {
   /**
    * Stores a value for `ttl`, kept `grace` longer as a stale fallback. A Keyv instance with its
    * own serializer cannot carry where the ttl ends, so there the entry gets no grace: it must
-   * never be served as fresh past its ttl.
+   * never be served as fresh past its ttl. `compression` unset: the module's.
    */
-  set(key: string, value: unknown, ttl: number, tags: string[], rethrow: boolean, grace = 0): Promise<void> {
+  set(
+    key: string,
+    value: unknown,
+    ttl: number,
+    tags: string[],
+    rethrow: boolean,
+    grace = 0,
+    compression = this.core.options.compression.policy,
+  ): Promise<void> {
     try {
       const kept = this.keptFor(ttl, grace);
-      return this.store(key, this.encode(key, value, ttl, kept), ttl + kept, tags, rethrow);
+      const entry = this.encode(key, value, ttl, kept);
+      if (!compresses(this.core, entry, compression))
+        return this.store(key, entry, ttl + kept, tags, rethrow);
+      return compressEntry(this.core, this.scope, key, entry, compression).then((packed) =>
+        this.store(key, packed, ttl + kept, tags, rethrow),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -66,13 +91,16 @@ export class CacheWriter {
     }
   }
 
-  async setMany(
-    entries: Array<{ key: string; value: unknown; ttl: number; tags: string[]; grace: number }>,
-  ): Promise<void> {
+  async setMany(entries: WriteEntry[]): Promise<void> {
     const kept = entries.map((e) => this.keptFor(e.ttl, e.grace));
     const encoded = entries.map((e, i) => this.encode(e.key, e.value, e.ttl, kept[i]));
     await Promise.all(
-      entries.map((e, i) => this.store(e.key, encoded[i], e.ttl + kept[i], e.tags, this.rethrow)),
+      entries.map(async (e, i) => {
+        let entry = encoded[i];
+        if (compresses(this.core, entry, e.compression))
+          entry = await compressEntry(this.core, this.scope, e.key, entry, e.compression);
+        return this.store(e.key, entry, e.ttl + kept[i], e.tags, this.rethrow);
+      }),
     );
   }
 
@@ -133,22 +161,26 @@ export class CacheWriter {
     return removed;
   }
 
-  /** Gives a live entry `ttl` ms from now (0 = none); the L1 copies go, so the next read brings the new lifetime. */
+  /**
+   * Gives a live entry `ttl` ms from now (0 = none); the L1 copies go, so the next read brings the
+   * new lifetime. An entry stored compressed is stored compressed again, with the same codec.
+   */
   async retime(key: string, ttl: number): Promise<boolean> {
     const full = entryKey(this.scope.prefix, key);
-    const { serializer } = this.core.options;
     const retimed = await this.core.storeCall(
       'expire',
       this.scope,
       key,
-      () =>
-        this.core.store.retime(full, (current) =>
-          renewEnvelope(serializer, key, current, ttl, this.core.clock.now()),
-        ),
+      () => this.core.store.retime(full, (current) => this.renew(key, current, ttl)),
       { fallback: false, rethrow: this.rethrow },
     );
     this.core.dropCopies({ keys: [full] });
     return retimed;
+  }
+
+  private renew(key: string, current: StoredEnvelope | undefined, ttl: number) {
+    const entry = renewEnvelope(this.core.options.serializer, key, current, ttl, this.core.clock.now());
+    return entry && recompress(this.core, this.scope, key, entry, current);
   }
 
   async increment(key: string, by: number, ttl: number): Promise<number> {

@@ -25,3 +25,16 @@ export function encodedSizeOf(raw: NonNullable<StoredEntry>, serializer: Seriali
     return 0;
   }
 }
+
+/** Where an envelope read back from a compressed entry carries its codec's name (for expire/touch to keep it). */
+export const COMPRESSED_WITH = Symbol('larder.compressedWith');
+
+/** Where a stored entry that could not be read back (see keyv-codec.ts) carries its CompressionError. */
+export const UNREADABLE_ENTRY = Symbol('larder.unreadableEntry');
+
+/** The error of an entry that could not be read back, or undefined. */
+export function unreadableError(raw: StoredEntry): Error | undefined {
+  return raw === undefined || raw === null
+    ? undefined
+    : (raw as Record<symbol, Error | undefined>)[UNREADABLE_ENTRY];
+}

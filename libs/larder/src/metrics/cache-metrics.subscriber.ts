@@ -68,6 +68,7 @@ export function subscribeCacheMetrics(
     removeItems.push(set.addItemSource({ cache: name, tier: 'l2', read: () => cache.stats().l2Items }));
   }
   removeItems.push(set.addBreakerSource({ cache: name, read: () => cache.stats().breaker?.state }));
+  removeItems.push(set.compression.addSource({ cache: name, read: () => cache.stats() }));
   return () => {
     for (const [event, listener] of entries) cache.off(event, listener);
     for (const remove of removeItems) remove();

@@ -1,6 +1,7 @@
 import type { Gauge, Histogram, Registry } from 'prom-client';
 import { InvalidOptionError } from '../errors';
 import { BufferedCounter } from './buffered-counter';
+import { CompressionMetrics } from './compression-metrics';
 import { LARDER_METRICS } from './metric-names';
 import { loadPromClient } from './load-prom-client';
 import type { MetricsRegistry, ResolvedMetricsOptions } from './metrics-options';
@@ -40,6 +41,7 @@ export class LarderMetricSet {
   readonly evictions: BufferedCounter<Labels<'cacheEvictions'>>;
   readonly items: Gauge<Labels<'cacheItems'>>;
   readonly duration: Histogram<Labels<'cacheDuration'>>;
+  readonly compression: CompressionMetrics;
   readonly lockAcquired: BufferedCounter<Labels<'lockAcquired'>>;
   readonly lockFailed: BufferedCounter<Labels<'lockFailed'>>;
   readonly lockLost: BufferedCounter<Labels<'lockLost'>>;
@@ -123,6 +125,7 @@ export class LarderMetricSet {
       buckets: options.buckets,
       registers,
     });
+    this.compression = new CompressionMetrics(Counter, prefix, registers);
     this.lockAcquired = counter('lockAcquired', 'Locks granted.');
     this.lockFailed = counter(
       'lockFailed',

@@ -12,6 +12,8 @@ export const LARDER_METRICS = {
   cacheErrors: { name: 'cache_errors_total', labels: ['cache', 'operation'] },
   cacheEvictions: { name: 'cache_evictions_total', labels: ['cache', 'tier', 'reason'] },
   cacheItems: { name: 'cache_items', labels: ['cache', 'tier'] },
+  cacheCompressed: { name: 'cache_compressed_total', labels: ['cache'] },
+  cacheCompressionBytes: { name: 'cache_compression_bytes_total', labels: ['cache', 'stage'] },
   cacheDuration: { name: 'cache_operation_duration_seconds', labels: ['cache', 'operation', 'tier'] },
   lockAcquired: { name: 'lock_acquired_total', labels: ['cache'] },
   lockFailed: { name: 'lock_failed_total', labels: ['cache', 'reason'] },

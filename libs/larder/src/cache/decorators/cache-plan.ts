@@ -6,6 +6,7 @@ import type { CacheableOptions, CacheEvictOptions, CachePutOptions } from './dec
 import { TextSource } from './text-source';
 import { policyOf } from '../resilience/load-policy';
 import type { LoadPolicy, ResilienceOptions } from '../resilience/resilience-options';
+import { compressionOf, type CompressionOptions } from '../compression/compression-options';
 
 const NO_RESILIENCE: LoadPolicy = {
   grace: 0,
@@ -35,6 +36,8 @@ export interface WritePlan {
   readonly grace?: number;
   /** The `@Cacheable` fields over the module's `resilience` defaults (checked when applied). */
   readonly resilience: ResilienceOptions;
+  /** Unset: the module's `compression` (checked when applied; resolved per write). */
+  readonly compression?: CompressionOptions | false;
 }
 
 /** A parsed `@CacheEvict`. */
@@ -56,6 +59,7 @@ const PUT_FIELDS: { readonly [K in keyof Required<CachePutOptions>]: true } = {
   condition: true,
   unless: true,
   namespace: true,
+  compression: true,
 };
 
 const DECORATOR_KEYS: Record<WritePlan['decorator'] | '@CacheEvict', OptionKeys> = {
@@ -184,7 +188,13 @@ export function writePlan(decorator: WritePlan['decorator'], raw: unknown, where
     condition: callback(decorator, 'condition', o.condition, where),
     unless: callback(decorator, 'unless', o.unless, where),
     namespace: optionalText(decorator, 'namespace', o.namespace, where, false),
+    compression: checkedCompression(decorator, o.compression, where),
   };
+}
+
+function checkedCompression(decorator: string, value: unknown, where: string): WritePlan['compression'] {
+  compressionOf(value, null, { subject: `${decorator} option`, path: 'compression', where });
+  return value as WritePlan['compression'];
 }
 
 /**

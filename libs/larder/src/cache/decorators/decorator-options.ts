@@ -1,5 +1,6 @@
 import type { Duration } from '../../common/duration';
 import type { ResilienceOptions } from '../resilience/resilience-options';
+import type { CompressionOptions } from '../compression/compression-options';
 
 /*
  * Callback parameters default to `never`: any callback whose parameters are annotated with the
@@ -44,6 +45,8 @@ export interface CacheableOptions<
   unless?: (result: R, ...args: A) => boolean;
   /** A namespace scope (`CacheService.namespace()`) for the entry; a template like the key. */
   namespace?: string;
+  /** Compression of the stored result (see CompressionOptions); `false`: none. Default: the module's. */
+  compression?: CompressionOptions | false;
 }
 
 /**
@@ -65,6 +68,8 @@ export interface CachePutOptions<R = never, A extends readonly unknown[] = never
   /** `true` skips the write for this result. */
   unless?: (result: R, ...args: A) => boolean;
   namespace?: string;
+  /** Compression of the stored result, as for `@Cacheable`. */
+  compression?: CompressionOptions | false;
 }
 
 /**

@@ -75,7 +75,12 @@ export class WriteStep {
       if (plan.unless !== undefined && plan.unless(value, ...args)) return;
       let tags = target.tags;
       if (plan.tags && 'fn' in plan.tags) tags = checkTags(plan.tags.fn(value, ...args), this.ctx.where);
-      await target.scope.set(target.key, value, { ttl: plan.ttl, tags, grace: plan.grace });
+      await target.scope.set(target.key, value, {
+        ttl: plan.ttl,
+        tags,
+        grace: plan.grace,
+        compression: plan.compression,
+      });
     } catch (error) {
       this.ctx.report(`store the result of ${plan.decorator}`, error);
     }

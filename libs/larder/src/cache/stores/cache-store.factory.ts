@@ -16,7 +16,7 @@ import { MemoryKeyvStore } from './memory-keyv.store';
 import { MemoryTagStore } from '../tags/memory-tag.store';
 import { RedisTagStore } from '../tags/redis-tag.store';
 import { RedisCacheStore, type ScriptRunner } from './redis-cache.store';
-import { keyvCodec } from './encoded-value';
+import { keyvCodec } from './keyv-codec';
 import { ConnectedKeyvRedis, ValueStoreConnection } from './value-store-connection';
 import type { CacheStore } from './cache-store';
 
@@ -59,7 +59,12 @@ function wrapStore(store: NonNullable<CacheOptions['store']>, options: CacheOpti
     store: store as KeyvStoreAdapter,
     namespace: options.namespace,
     throwOnErrors: true,
-    ...keyvCodec(options.serializer, options.maxValueSize, options.memory !== false),
+    ...keyvCodec(
+      options.serializer,
+      options.maxValueSize,
+      options.memory !== false,
+      options.compression.codecs,
+    ),
   });
 }
 
@@ -84,7 +89,12 @@ export function createCacheStore(
   logger?: LoggerService,
   clock: LarderClock = systemClock,
 ): CacheStore {
-  const codec = keyvCodec(options.serializer, options.maxValueSize, options.memory !== false);
+  const codec = keyvCodec(
+    options.serializer,
+    options.maxValueSize,
+    options.memory !== false,
+    options.compression.codecs,
+  );
   // Larder's own stores lay out keys themselves (`<namespace>::<key>`, or none in memory), and a
   // store error must reach Larder as a rejection it can turn into a miss or a typed error.
   const ownKeyv = (store: KeyvStoreAdapter) =>

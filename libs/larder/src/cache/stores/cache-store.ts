@@ -18,7 +18,9 @@ export interface StoreUpkeep {
 }
 
 /** The entry a stored one becomes for its new lifetime (see renewEnvelope); undefined when it is not live. */
-export type Renewal = (current: StoredEnvelope | undefined) => EncodedValue | undefined;
+export type Renewal = (
+  current: StoredEnvelope | undefined,
+) => EncodedValue | undefined | Promise<EncodedValue | undefined>;
 
 /**
  * Where cache values live, with the tag index that belongs to them, and the few operations Keyv

@@ -27,7 +27,7 @@ export const ENCODED_SIZE = Symbol('larder.encodedSize');
 export const EXPIRY_UNKNOWN = Symbol('larder.expiryUnknown');
 
 /** The size in UTF-8 bytes of a serialized value, refused past `maxValueSize`. */
-function measure(payload: string, maxValueSize: number, key?: string): number {
+export function measure(payload: string, maxValueSize: number, key?: string): number {
   const size = Buffer.byteLength(payload);
   if (size > maxValueSize) {
     const what = key === undefined ? 'Value' : `Value for key "${key}"`;
@@ -109,31 +109,3 @@ export function storeTtl(entry: EncodedValue, now = Date.now()): number {
 
 /** A counter written by `increment` is stored as a bare integer so Redis can INCRBY it atomically. */
 export const BARE_INTEGER = /^-?\d{1,15}$/;
-
-/**
- * Keyv's serialize/deserialize pair built on the configured Serializer. Keyv stores an envelope
- * `{ value, expires }`; counters from `increment` are bare integers and read back as numbers. An
- * EncodedValue (from the writer) is already that envelope serialized, so it passes through; any
- * other write (cache-manager's) is held to `maxValueSize` here. With `measureReads` (an L1 is
- * there to fill), an envelope read back carries its text's size under ENCODED_SIZE.
- */
-export function keyvCodec(serializer: Serializer, maxValueSize: number, measureReads: boolean) {
-  return {
-    serialize(data: unknown): string {
-      const value = (data as { value?: unknown } | null)?.value;
-      if (value instanceof EncodedValue) return value.payload;
-      const payload = serializeOrThrow(serializer, data);
-      measure(payload, maxValueSize);
-      return payload;
-    },
-    deserialize<T>(raw: string): { value?: T; expires?: number } | undefined {
-      const envelope = BARE_INTEGER.test(raw)
-        ? { value: Number(raw) as T, [EXPIRY_UNKNOWN]: true }
-        : (serializer.deserialize(raw) as { value?: T; expires?: number } | undefined);
-      if (measureReads && typeof envelope === 'object' && envelope !== null) {
-        (envelope as Record<symbol, number>)[ENCODED_SIZE] = Buffer.byteLength(raw);
-      }
-      return envelope;
-    },
-  };
-}

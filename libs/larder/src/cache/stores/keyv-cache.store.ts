@@ -120,7 +120,7 @@ export class KeyvCacheStore implements CacheStore {
     for (;;) {
       const before = memory.payloadOf(key);
       if (before === undefined) return undefined;
-      const entry = renew((await this.keyv.deserializeData(before)) as StoredEnvelope | undefined);
+      const entry = await renew((await this.keyv.deserializeData(before)) as StoredEnvelope | undefined);
       if (!entry) return undefined;
       if (memory.payloadOf(key) !== before) continue;
       const ttl = storeTtl(entry, this.clock.now());
@@ -131,7 +131,7 @@ export class KeyvCacheStore implements CacheStore {
 
   /** A custom store has no compare-and-set: read and write back (a write landing in between is overwritten). */
   private async retimeCustom(key: string, renew: Renewal): Promise<number | undefined> {
-    const entry = renew((await this.keyv.get(key, { raw: true })) as StoredEnvelope | undefined);
+    const entry = await renew((await this.keyv.get(key, { raw: true })) as StoredEnvelope | undefined);
     if (!entry) return undefined;
     const ttl = storeTtl(entry, this.clock.now());
     await this.keyv.set(key, this.usesLarderSerializer ? entry : entry.value, ttl > 0 ? ttl : undefined);

@@ -155,7 +155,7 @@ export class RedisCacheStore implements CacheStore {
     for (let attempt = 0; attempt < MAX_RETIME_ATTEMPTS; attempt++) {
       const payload = await this.redis.call('GET', (client) => client.get(valueKey));
       if (payload === null) return false;
-      const entry = renew((await this.keyv.deserializeData(payload)) as StoredEnvelope | undefined);
+      const entry = await renew((await this.keyv.deserializeData(payload)) as StoredEnvelope | undefined);
       if (!entry) return false;
       // A counter stays a bare integer (INCRBY needs it); only its lifetime changes.
       const next = BARE_INTEGER.test(payload) ? payload : entry.payload;

@@ -83,6 +83,7 @@ const MODULE_KEYS = optionKeys<LarderModuleOptions>({
   serializer: true,
   maxKeyLength: true,
   throwOnError: true,
+  batchReads: true,
   resilience: true,
   compression: true,
   logConnectionEvents: true,

@@ -172,6 +172,7 @@ it('a valid options object using every field (and every nested field) still boot
     serializer: jsonSerializer,
     maxKeyLength: 512,
     throwOnError: true,
+    batchReads: false,
     resilience: { grace: '1h', failSafeThrottle: '10s' },
     compression: { threshold: '2kb', algorithm: 'gzip' },
     logConnectionEvents: false,

@@ -10,6 +10,7 @@ import type { MemoryTier } from './l1/memory-tier';
 import type { CacheStore } from './stores/cache-store';
 import { FailSafeThrottle } from './resilience/fail-safe';
 import type { LoadLocks } from './resilience/load-locks';
+import { ReadBatcher, type ReadFailure } from './read-batcher';
 
 /** A scope of the key space: `prefix` is its place in the key layout (cache-keys.ts), `label` names it in events. */
 export interface Scope {
@@ -45,6 +46,8 @@ export class CacheCore {
   /** The breaker store calls obey: the same one when values live in that Redis, else null. */
   valueBreaker: CircuitBreaker | null = null;
   private sweeper: NodeJS.Timeout | undefined;
+  /** Tick-level batching of single-entry reads (`batchReads`), null when reads go one by one. */
+  private readonly batcher: ReadBatcher | null;
 
   constructor(
     readonly options: CacheOptions,
@@ -56,6 +59,26 @@ export class CacheCore {
   ) {
     this.deadlines = new CallDeadlines(options.commandTimeout);
     this.failSafe = new FailSafeThrottle(clock);
+    // Batching pays on a network store only; an in-process or custom store answers each get itself.
+    this.batcher = options.batchReads && store.kind === 'redis' ? new ReadBatcher(this) : null;
+  }
+
+  /**
+   * One entry's raw read (`keyv.get(full, { raw: true })`) under `storeCall`'s rules, batched with
+   * the other reads of this tick when `batchReads` is on (see ReadBatcher). While the breaker is
+   * open it fails at once, unbatched.
+   */
+  readEntry<F>(scope: Scope, key: string, full: string, failure: ReadFailure<F>): Promise<unknown> {
+    if (this.batcher !== null && (this.valueBreaker === null || this.valueBreaker.allows)) {
+      return this.batcher.read(scope, key, full, failure);
+    }
+    return this.storeCall<unknown>(
+      'get',
+      scope,
+      key,
+      () => this.store.keyv.get(full, { raw: true }),
+      failure,
+    );
   }
 
   /**
@@ -129,16 +152,35 @@ export class CacheCore {
     onFailure: { fallback: T; rethrow: boolean; boundedPerRoundTrip?: boolean },
     breaker?: CircuitBreaker,
   ): Promise<T> {
-    const deadlines = this.deadlines;
-    return deadlines.bound(
+    return this.deadlines.bound(
       run,
-      () => {
-        const timeout = new CommandTimeoutError(`cache ${operation} timed out after ${deadlines.ms}ms`);
-        breaker?.failed(timeout);
-        return timeout;
-      },
+      () => this.timedOut(operation, breaker),
       (error) => this.failed(operation, scope, key, error, onFailure),
       !onFailure.boundedPerRoundTrip,
+    );
+  }
+
+  /** The error of a call past `commandTimeout` (built only then), counted by the breaker. */
+  private timedOut(operation: string, breaker: CircuitBreaker | null | undefined): CommandTimeoutError {
+    const timeout = new CommandTimeoutError(`cache ${operation} timed out after ${this.deadlines.ms}ms`);
+    breaker?.failed(timeout);
+    return timeout;
+  }
+
+  /**
+   * A store call made for several callers (a batched read): bounded by `commandTimeout` and counted
+   * by the breaker once. It rejects with what went wrong, untyped; each caller then applies its own
+   * policy through `failed`, so its `error` event and count are its own.
+   */
+  sharedStoreCall<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    const breaker = this.valueBreaker;
+    if (breaker !== null && !breaker.allows) return Promise.reject(breaker.rejection(`cache ${operation}`));
+    return this.deadlines.bound(
+      breaker === null ? run : () => breaker.counting(run()),
+      () => this.timedOut(operation, breaker),
+      (error) => {
+        throw error;
+      },
     );
   }
 
@@ -159,8 +201,8 @@ export class CacheCore {
     }
   }
 
-  /** What a failed store call turns into: the fallback, or a typed error to throw. */
-  private failed<T>(
+  /** What a failed store call turns into for one caller: the fallback, or a typed error to throw. */
+  failed<T>(
     operation: string,
     scope: Scope,
     key: string | undefined,

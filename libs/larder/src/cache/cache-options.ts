@@ -59,6 +59,13 @@ export interface CacheModuleOptions {
   maxValueSize?: number;
   /** Make cache `set`/`del`/`clear` reject on store errors instead of failing open. Default false. */
   throwOnError?: boolean;
+  /**
+   * Redis values: the single-key reads (`get`, `getOrSet`'s read) started in one tick go out as one
+   * MGET (one per cluster slot, at most 100 keys each) instead of one GET each. Each caller keeps
+   * its own result, failure policy and events. Default true; the README's options table says what
+   * it costs a lone caller.
+   */
+  batchReads?: boolean;
   /** Defaults of `getOrSet` and `@Cacheable` for failures (`{ grace, failSafeThrottle }`). See docs/resilience.md. */
   resilience?: ResilienceOptions;
   /**
@@ -87,6 +94,7 @@ export interface CacheOptions extends SharedOptions {
   maxMemorySize: number;
   maxValueSize: number;
   throwOnError: boolean;
+  batchReads: boolean;
   commandTimeout: number;
   /** The load policy of `getOrSet` and `@Cacheable` calls that set none of their own. */
   resilience: LoadPolicy;
@@ -108,6 +116,7 @@ class CacheOptionRules {
   @IsOptional() @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER) maxMemorySize?: number;
   @IsOptional() @IsInt() @Min(1) @Max(REDIS_MAX_VALUE) maxValueSize?: number;
   @IsOptional() @IsBoolean() throwOnError?: boolean;
+  @IsOptional() @IsBoolean() batchReads?: boolean;
 }
 
 /** The rules of `memory`. */
@@ -157,6 +166,7 @@ export function resolveCacheOptions(
     maxMemorySize,
     maxValueSize,
     throwOnError: options.throwOnError ?? false,
+    batchReads: options.batchReads ?? true,
     commandTimeout,
     resilience: resolveResilience(options.resilience),
     compression: resolveModuleCompression(options.compression),

@@ -42,20 +42,14 @@ export class CacheReadThrough {
    */
   lookup(key: string, full: string): Promise<Lookup> {
     const started = performance.now();
-    return this.core
-      .storeCall(
-        'get',
-        this.scope,
-        key,
-        () => this.core.store.keyv.get(full, { raw: true }) as Promise<StoredEntry>,
-        FAIL_MARKED,
-      )
-      .then((raw): Lookup => {
-        if (raw === UNREADABLE) return { stale: this.core.l1?.peekStale(full), unreadable: true };
-        const value = this.reader.record(key, full, raw, started);
-        if (value !== undefined) return { value, endsAt: raw?.freshUntil ?? raw?.expires ?? undefined };
-        return { stale: raw?.value };
-      });
+    return (
+      this.core.readEntry(this.scope, key, full, FAIL_MARKED) as Promise<StoredEntry | typeof UNREADABLE>
+    ).then((raw): Lookup => {
+      if (raw === UNREADABLE) return { stale: this.core.l1?.peekStale(full), unreadable: true };
+      const value = this.reader.record(key, full, raw, started);
+      if (value !== undefined) return { value, endsAt: raw?.freshUntil ?? raw?.expires ?? undefined };
+      return { stale: raw?.value };
+    });
   }
 
   /**
@@ -63,8 +57,7 @@ export class CacheReadThrough {
    * counted as a read, since the load's lookup was; kept in L1. Rejects when the store fails.
    */
   private async readLive(key: string, full: string): Promise<LiveEntry | undefined> {
-    const read = () => this.core.store.keyv.get(full, { raw: true }) as Promise<StoredEntry>;
-    const raw = await this.core.storeCall('get', this.scope, key, read, FAIL_THROWN);
+    const raw = (await this.core.readEntry(this.scope, key, full, FAIL_THROWN)) as StoredEntry;
     if (!isLive(raw, this.core.clock.now())) {
       this.reader.reportUnreadable(key, raw);
       return undefined;

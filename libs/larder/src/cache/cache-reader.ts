@@ -39,7 +39,7 @@ export class CacheReader {
     if (cached !== undefined) return Promise.resolve(cached);
     const started = performance.now();
     return this.core
-      .storeCall('get', this.scope, key, () => this.core.store.keyv.get(full, { raw: true }), FAIL_OPEN)
+      .readEntry(this.scope, key, full, FAIL_OPEN)
       .then((raw) => this.record(key, full, raw as StoredEntry, started));
   }
 

@@ -1,8 +1,4 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import {
   compare,
   figures,
@@ -13,6 +9,7 @@ import {
 } from '../bench-kit';
 import { startBenchCluster, type BenchCluster } from '../support/bench-cluster';
 import { larderModule } from '../support/cache-clients';
+import { startLineWorker, type LineWorker } from '../support/line-worker';
 import { capacityOps, MIX, OPERATIONS, type Operation } from '../support/capacity-ops';
 import { sampleServers, serverDelta, totals, type ServerSample } from '../support/server-cost';
 
@@ -112,35 +109,7 @@ function mixCpuUs(costs: Cost[]): number {
   return MIX.reduce((sum, op) => sum + per.get(op)!, 0) / MIX.length;
 }
 
-interface Worker {
-  ask(line: string): Promise<{ ops: number }>;
-  close(): Promise<void>;
-}
-
-async function startWorker(targets: Record<string, unknown>): Promise<Worker> {
-  const script = join(__dirname, '..', 'support', 'capacity-workers.ts');
-  const args = [script, JSON.stringify(targets), String(PROCESS_CALLERS)];
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', ...args], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const next = async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error('a capacity worker exited early');
-    return value as string;
-  };
-  if ((await next()) !== 'ready') throw new Error('a capacity worker did not start');
-  return {
-    ask: async (line) => {
-      child.stdin!.write(`${line}\n`);
-      return JSON.parse(await next()) as { ops: number };
-    },
-    close: async () => {
-      child.stdin!.end();
-      if (child.exitCode === null) await once(child, 'exit');
-    },
-  };
-}
+type Worker = LineWorker<{ ops: number }>;
 
 interface Run {
   ops: number;
@@ -210,7 +179,10 @@ const capacityBench: BenchCase = async ({ redisUrl, watch }) => {
     '1 master': clusters[0].cluster.startupNodes(),
     '3 masters': clusters[1].cluster.startupNodes(),
   };
-  const workers = await Promise.all(Array.from({ length: PROCESSES }, () => startWorker(targets)));
+  const args = [JSON.stringify(targets), String(PROCESS_CALLERS)];
+  const workers = await Promise.all(
+    Array.from({ length: PROCESSES }, () => startLineWorker<{ ops: number }>('capacity-workers.ts', args)),
+  );
   try {
     const runs: Run[] = [
       { ops: 0, wallMs: 0 },

@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
 import { commandCount, figures, type BenchCase, type BenchTable } from '../bench-kit';
+import { startLineWorker } from '../support/line-worker';
 
 const PROCESSES = 4;
 const CALLERS = 250;
@@ -32,37 +29,6 @@ interface Totals {
   latencies: number[];
 }
 
-/** One application process: ask it for a stampede on a key, read its reply line. */
-interface Worker {
-  child: ChildProcess;
-  lines: Interface;
-  ask(line: string): Promise<Reply>;
-}
-
-async function startWorker(url: string, runId: string): Promise<Worker> {
-  const script = join(__dirname, '..', 'support', 'stampede-workers.ts');
-  const args = [url, runId, String(CALLERS), String(LOADER_MS)];
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const iterator = lines[Symbol.asyncIterator]();
-  const next = async () => {
-    const { value, done } = await iterator.next();
-    if (done) throw new Error('a stampede worker exited early');
-    return value as string;
-  };
-  if ((await next()) !== 'ready') throw new Error('a stampede worker did not start');
-  return {
-    child,
-    lines,
-    ask: async (line) => {
-      child.stdin!.write(`${line}\n`);
-      return JSON.parse(await next()) as Reply;
-    },
-  };
-}
-
 function note(totals: Totals[]): string {
   const lines = [
     `One op = one cold key: ${PROCESSES} application processes, each with ${CALLERS} concurrent getOrSet callers ` +
@@ -87,7 +53,10 @@ function note(totals: Totals[]): string {
  */
 const stampedeProcessesBench: BenchCase = async ({ redisUrl, watch }) => {
   const runId = Date.now().toString(36);
-  const workers = await Promise.all(Array.from({ length: PROCESSES }, () => startWorker(redisUrl, runId)));
+  const args = [redisUrl, runId, String(CALLERS), String(LOADER_MS)];
+  const workers = await Promise.all(
+    Array.from({ length: PROCESSES }, () => startLineWorker<Reply>('stampede-workers.ts', args)),
+  );
   const totals: Totals[] = CONTENDERS.map(() => ({
     loads: 0,
     commands: 0,
@@ -136,11 +105,7 @@ const stampedeProcessesBench: BenchCase = async ({ redisUrl, watch }) => {
     const table: BenchTable = { title, rows, note: note(totals) };
     return [table];
   } finally {
-    for (const w of workers) {
-      w.child.stdin!.end();
-      w.lines.close();
-    }
-    await Promise.all(workers.map((w) => (w.child.exitCode === null ? once(w.child, 'exit') : undefined)));
+    await Promise.all(workers.map((w) => w.close()));
   }
 };
 

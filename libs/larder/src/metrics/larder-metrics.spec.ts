@@ -53,12 +53,12 @@ function listening(moduleRef: TestingModule): Record<string, boolean> {
   type Wants = { events: { wants(name: string): boolean } };
   const locks = moduleRef.get(LockService) as unknown as Wants;
   const rateLimits = moduleRef.get(RateLimitService) as unknown as Wants;
-  const sessions = moduleRef.get(SessionService) as unknown as { events: { emitter: NodeJS.EventEmitter } };
+  const sessions = moduleRef.get(SessionService) as unknown as { events: { eventNames(): unknown[] } };
   return {
     cache: CACHE_EVENTS.some((e) => core.events.wants(e)),
     lock: ['lock.acquired', 'lock.failed', 'lock.lost', 'lock.released'].some((e) => locks.events.wants(e)),
     rateLimit: ['ratelimit.allowed', 'ratelimit.blocked'].some((e) => rateLimits.events.wants(e)),
-    session: sessions.events.emitter.eventNames().length > 0,
+    session: sessions.events.eventNames().length > 0,
   };
 }
 

@@ -33,29 +33,52 @@ export type ConsoleEventDraft = Omit<ConsoleEvent, 'seq'>;
 const rounded = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000);
 
 /** A cache event as the console shows it: key (redacted), scope, tier, duration; never a value. */
-export function fromCacheEvent<E extends CacheEventName>(type: E, e: CacheEventMap[E]): ConsoleEventDraft {
-  const draft: ConsoleEventDraft = {
-    at: Date.now(),
+export function fromCacheEvent<E extends CacheEventName>(
+  type: E,
+  e: CacheEventMap[E],
+  at: number,
+): ConsoleEventDraft {
+  return {
+    at,
     type,
     key: e.key === undefined ? undefined : redactKey(e.key),
     namespace: e.namespace,
     tier: e.tier,
     durationMs: rounded(e.durationMs),
+    detail: cacheDetail(type, e),
   };
-  if (type === 'error') {
-    const { operation, error } = e as CacheEventMap['error'];
-    draft.detail = `${operation}: ${redactKey(error.message)}`;
-  } else if (type === 'breaker') {
-    const { previous, state, error } = e as CacheEventMap['breaker'];
-    draft.detail = `${previous} -> ${state}${error ? `: ${redactKey(error.message)}` : ''}`;
-  } else if (type === 'clear') {
-    draft.detail = `${(e as CacheEventMap['clear']).removed} removed`;
+}
+
+/** What a cache event says beyond its key: an error, a breaker transition, why a stale value or a fallback. */
+function cacheDetail<E extends CacheEventName>(type: E, e: CacheEventMap[E]): string | undefined {
+  switch (type) {
+    case 'error': {
+      const { operation, error } = e as CacheEventMap['error'];
+      return `${operation}: ${redactKey(error.message)}`;
+    }
+    case 'breaker': {
+      const { previous, state, error } = e as CacheEventMap['breaker'];
+      return `${previous} -> ${state}${error ? `: ${redactKey(error.message)}` : ''}`;
+    }
+    case 'clear':
+      return `${(e as CacheEventMap['clear']).removed} removed`;
+    case 'stale': {
+      const { reason, error } = e as CacheEventMap['stale'];
+      return error ? `${reason}: ${redactKey(error.message)}` : reason;
+    }
+    case 'lock-fallback':
+      return (e as CacheEventMap['lock-fallback']).reason;
+    default:
+      return undefined;
   }
-  return draft;
 }
 
 /** A lock event as the console shows it: key, fence and what happened; the token never appears in lock events. */
-export function fromLockEvent<E extends LockEventName>(type: E, e: LockEventMap[E]): ConsoleEventDraft {
+export function fromLockEvent<E extends LockEventName>(
+  type: E,
+  e: LockEventMap[E],
+  at: number,
+): ConsoleEventDraft {
   const parts: string[] = [];
   if ('fence' in e) parts.push(`fence ${e.fence}`);
   if ('ttl' in e) parts.push(`ttl ${e.ttl}ms`);
@@ -63,14 +86,14 @@ export function fromLockEvent<E extends LockEventName>(type: E, e: LockEventMap[
   if ('attempts' in e && type === 'lock.failed') parts.push(`${e.attempts} attempt(s)`);
   if ('error' in e && e.error) parts.push(redactKey(e.error.message));
   // No `namespace`: a lock's is the module's, not a cache scope, and would read as one in the page.
-  return { at: Date.now(), type, key: redactKey(e.key), detail: parts.join(', ') };
+  return { at, type, key: redactKey(e.key), detail: parts.join(', ') };
 }
 
 /** A refused request: the client key, the rule and when it may try again. */
-export function fromRateLimitBlocked(e: RateLimitBlockedEvent): ConsoleEventDraft {
+export function fromRateLimitBlocked(e: RateLimitBlockedEvent, at: number): ConsoleEventDraft {
   const degraded = e.degraded ? ', insurance limiter' : '';
   return {
-    at: Date.now(),
+    at,
     type: 'ratelimit.blocked',
     key: redactKey(e.key),
     detail: `rule ${e.rule} (${e.limit}/${e.windowMs}ms), retry in ${e.retryAfterMs}ms${degraded}`,
@@ -81,7 +104,8 @@ export function fromRateLimitBlocked(e: RateLimitBlockedEvent): ConsoleEventDraf
 export function fromSessionEvent<E extends SessionEventName>(
   type: E,
   e: SessionEventMap[E],
+  at: number,
 ): ConsoleEventDraft {
   const user = e.userId === undefined ? 'anonymous' : `user ${redactKey(e.userId)}`;
-  return { at: Date.now(), type, detail: `${user}, session ${fingerprint(e.handle)}, ${e.reason}` };
+  return { at, type, detail: `${user}, session ${fingerprint(e.handle)}, ${e.reason}` };
 }

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ConsoleEvent, ConsoleEventDraft } from './console-event';
-import { EventRing } from './event-ring';
+import { EventRing, type ConsoleConverter } from './event-ring';
 import { SseClient, sseMessage, type SseClientStats } from './sse-client';
 
 /** Pages connected at once; one more is refused (429) rather than given another buffer. */
@@ -32,12 +31,13 @@ const emptyPoint = (at: number): SeriesPoint => ({
 
 /**
  * The console's server side of the stream: the last `bufferSize` events (replayed to a page that
- * connects), the per-second series, and the connected pages. Recording an event is a push into a
- * fixed ring and a counter; serialization happens once per batch for all pages, and only while a
+ * connects), the per-second series, and the connected pages. Recording an event, on the app's
+ * request path, is three stores into the ring's columns and a counter, with no allocation;
+ * conversion, redaction and serialization happen once per batch for all pages, and only while a
  * page is connected, so the app pays little whether or not someone watches.
  */
 export class ConsoleFeed {
-  readonly ring: EventRing<ConsoleEvent>;
+  readonly ring: EventRing;
   private readonly clients = new Set<SseClient>();
   /** The last minute, one point a second, oldest first. */
   readonly series: SeriesPoint[] = [];
@@ -52,7 +52,7 @@ export class ConsoleFeed {
     /** The state message a page gets on connect and every second (see console-snapshot.ts). */
     private readonly state: () => Promise<unknown>,
   ) {
-    this.ring = new EventRing<ConsoleEvent>(bufferSize);
+    this.ring = new EventRing(bufferSize);
   }
 
   /** Starts the per-second series (kept while nobody watches, so a page opens on the last minute). */
@@ -70,13 +70,14 @@ export class ConsoleFeed {
     this.clients.clear();
   }
 
-  /** Records one event (already redacted). */
-  record(draft: ConsoleEventDraft): void {
-    const event = draft as ConsoleEvent;
-    event.seq = this.ring.last + 1;
-    this.ring.push(event);
+  /**
+   * Records one event as the service emitted it; `convert` makes it what the page shows (redacted)
+   * when it is sent. The payload is kept, not copied: events are not changed after they are emitted.
+   */
+  record(type: string, payload: unknown, convert: ConsoleConverter): void {
+    this.ring.push(type, payload, Date.now(), convert);
     const p = this.point;
-    switch (event.type) {
+    switch (type) {
       case 'hit':
         p.hits++;
         break;
@@ -122,7 +123,7 @@ export class ConsoleFeed {
     });
     this.clients.add(client);
     client.sendState(sseMessage('hello', hello));
-    const replay = this.ring.since(0).filter((e) => e.seq <= this.flushedSeq);
+    const replay = this.ring.since(0, this.flushedSeq);
     if (replay.length > 0) client.sendEvents(sseMessage('events', replay), replay.length);
     this.sendState([client]);
     if (!this.flushTimer) {

@@ -3,13 +3,19 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { HttpAdapterHost } from '@nestjs/core';
 import { CacheCore } from '../cache/cache-core';
 import { CacheService } from '../cache/cache.service';
-import { CACHE_EVENT_NAMES, type CacheEventListener, type CacheEventName } from '../cache/cache-events';
+import {
+  CACHE_EVENT_NAMES,
+  type CacheEventListener,
+  type CacheEventMap,
+  type CacheEventName,
+} from '../cache/cache-events';
 import { LARDER_CONSOLE_OPTIONS, LARDER_REDIS } from '../larder.constants';
-import type { LockEventListener, LockEventName } from '../lock/lock-events';
+import type { LockEventListener, LockEventMap, LockEventName } from '../lock/lock-events';
 import { LockService } from '../lock/lock.service';
+import type { RateLimitBlockedEvent } from '../rate-limit/rate-limit-events';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
-import type { SessionEventListener, SessionEventName } from '../session/session-events';
+import type { SessionEventListener, SessionEventMap, SessionEventName } from '../session/session-events';
 import { SessionService } from '../session/session.service';
 import { fromCacheEvent, fromLockEvent, fromRateLimitBlocked, fromSessionEvent } from './console-event';
 import { ConsoleFeed } from './console-feed';
@@ -22,6 +28,7 @@ import {
   type ConsoleState,
 } from './console-snapshot';
 import type { SseClientStats } from './sse-client';
+import type { ConsoleConverter } from './event-ring';
 
 const LOCK_EVENTS: LockEventName[] = ['lock.acquired', 'lock.released', 'lock.lost', 'lock.failed'];
 const SESSION_EVENTS: SessionEventName[] = ['session.created', 'session.destroyed'];
@@ -115,27 +122,36 @@ export class LarderConsole implements OnModuleInit, OnModuleDestroy {
     this.feed?.stop();
   }
 
+  /** Subscribes the feed to every service's events; the payloads are converted only when a page is sent them. */
   private subscribe(feed: ConsoleFeed): void {
+    const cacheEvent: ConsoleConverter = (type, e, at) =>
+      fromCacheEvent(type as CacheEventName, e as CacheEventMap[CacheEventName], at);
     for (const name of CACHE_EVENT_NAMES) {
-      const listener: CacheEventListener<CacheEventName> = (e) => feed.record(fromCacheEvent(name, e));
+      const listener: CacheEventListener<CacheEventName> = (e) => feed.record(name, e, cacheEvent);
       this.cache.on(name, listener);
       this.unsubscribe.push(() => this.cache.off(name, listener));
     }
+    const lockEvent: ConsoleConverter = (type, e, at) =>
+      fromLockEvent(type as LockEventName, e as LockEventMap[LockEventName], at);
     for (const name of LOCK_EVENTS) {
-      const listener: LockEventListener<LockEventName> = (e) => feed.record(fromLockEvent(name, e));
+      const listener: LockEventListener<LockEventName> = (e) => feed.record(name, e, lockEvent);
       this.locks.on(name, listener);
       this.unsubscribe.push(() => this.locks.off(name, listener));
     }
-    const blocked = (e: Parameters<typeof fromRateLimitBlocked>[0]) => {
+    const blockedEvent: ConsoleConverter = (_type, e, at) =>
+      fromRateLimitBlocked(e as RateLimitBlockedEvent, at);
+    const blocked = (e: RateLimitBlockedEvent) => {
       this.tallies.block(e.rule);
-      feed.record(fromRateLimitBlocked(e));
+      feed.record('ratelimit.blocked', e, blockedEvent);
     };
     this.rateLimits.on('ratelimit.blocked', blocked);
     this.unsubscribe.push(() => this.rateLimits.off('ratelimit.blocked', blocked));
+    const sessionEvent: ConsoleConverter = (type, e, at) =>
+      fromSessionEvent(type as SessionEventName, e as SessionEventMap[SessionEventName], at);
     for (const name of SESSION_EVENTS) {
       const listener: SessionEventListener<SessionEventName> = (e) => {
         if (e.userId !== undefined) this.tallies.user(e.userId);
-        feed.record(fromSessionEvent(name, e));
+        feed.record(name, e, sessionEvent);
       };
       this.sessions.on(name, listener);
       this.unsubscribe.push(() => this.sessions.off(name, listener));

@@ -55,6 +55,9 @@ export const CACHE_EVENT_NAMES: readonly CacheEventName[] = Object.freeze([
   'expire',
   'evict',
   'error',
+  'stale',
+  'lock-wait',
+  'lock-fallback',
   'breaker',
 ]);
 export type CacheEventListener<E extends CacheEventName> = (event: CacheEventMap[E]) => void;

@@ -183,6 +183,28 @@ describe.each<AdapterKind>(['express', 'fastify'])('console on %s', (adapter) =>
     await lock.release();
   });
 
+  it('streams stale serves with their reason, and offers them in the type filter', async () => {
+    const reader = await open();
+    const cache = app.get(CacheService);
+    await cache.set('rates', 1, { ttl: 20, grace: '1m' });
+    const failing = () => Promise.reject(new Error('rates upstream down'));
+    // Once the 20 ms ttl has passed, the failing loader makes getOrSet serve the kept value.
+    await eventually(
+      async () =>
+        (await cache.getOrSet('rates', failing, { ttl: '1m', grace: '1m' })) === 1 &&
+        reader.events().some((e) => e.type === 'stale'),
+      5000,
+      'a stale event',
+    );
+    expect(reader.events().find((e) => e.type === 'stale')).toMatchObject({
+      key: 'rates',
+      detail: 'loader-error: rates upstream down',
+    });
+    const page = (await get(`${base}/_larder`, BEARER)).body;
+    for (const type of ['stale', 'lock-wait', 'lock-fallback', 'breaker'])
+      expect(page).toContain(`<option value="${type}">`);
+  });
+
   it('keeps only the last bufferSize events and replays them to a page that connects', async () => {
     const cache = app.get(CacheService);
     for (let i = 0; i < 120; i++) await cache.del(`k:${i}`);

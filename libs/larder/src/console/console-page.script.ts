@@ -8,6 +8,10 @@ export const CONSOLE_SCRIPT = `
   'use strict';
   var base = document.body.getAttribute('data-base');
   var MAX_ROWS = 500;
+  // Batches arrive up to ten times a second; the table is rebuilt at most four times a second, so
+  // a busy app does not make the page (often on the same machine) burn a core redrawing it.
+  var RENDER_MS = 250;
+  var renderQueued = false;
   var events = [];
   var paused = false;
   var held = 0;
@@ -54,6 +58,15 @@ export const CONSOLE_SCRIPT = `
       return [time(e.at), e.type, e.key || '', e.namespace || '', e.tier || '', ms, e.detail || ''];
     }), 'no events yet', 7);
     $('pause').textContent = paused ? 'Resume (' + held + ' new)' : 'Pause';
+  }
+
+  function scheduleRender() {
+    if (renderQueued) return;
+    renderQueued = true;
+    setTimeout(function () {
+      renderQueued = false;
+      if (!paused) renderEvents();
+    }, RENDER_MS);
   }
 
   function chart(id, values, max, label) {
@@ -113,7 +126,7 @@ export const CONSOLE_SCRIPT = `
   source.addEventListener('events', function (m) {
     var batch = JSON.parse(m.data);
     events = events.concat(batch).slice(-MAX_ROWS);
-    if (!paused) return renderEvents();
+    if (!paused) return scheduleRender();
     held += batch.length;
     $('pause').textContent = 'Resume (' + held + ' new)';
   });

@@ -2,12 +2,13 @@ import type { CacheEventMap, CacheEventName } from '../cache/cache-events';
 import type { CacheScope } from '../cache/cache-scope';
 import type { CacheService } from '../cache/cache.service';
 import type { Loader } from '../cache/resilience/resilient-load';
-import type { LarderTracer } from './larder-tracer';
+import type { LarderTracer, SpanAttributes } from './larder-tracer';
 
 /**
  * Puts spans around a cache scope's `get`, `set`, `del` and `getOrSet` (its loader a child span
- * `larder.cache.loader`) by giving the instance its own methods; the scopes its `namespace()`
- * returns are traced the same way. The classes stay untouched: with tracing off nothing wraps.
+ * `larder.cache.loader`) and its batch and group calls (see traceBatches) by giving the instance
+ * its own methods; the scopes its `namespace()` returns are traced the same way. The classes stay
+ * untouched: with tracing off nothing wraps.
  */
 export function traceScope<S extends CacheScope>(scope: S, tracer: LarderTracer): S {
   const { get, set, del, getOrSet, namespace } = scope;
@@ -29,7 +30,47 @@ export function traceScope<S extends CacheScope>(scope: S, tracer: LarderTracer)
     );
   };
   traced.namespace = (prefix) => traceScope(namespace.call(scope, prefix), tracer);
+  traceBatches(traced, tracer);
   return scope;
+}
+
+/** Spans of batch calls: one key's hit or miss would misdescribe them, so events do not mark them. */
+const batchSpans = new WeakSet<object>();
+
+const size = (items: unknown): SpanAttributes => ({
+  'larder.batch.size': Array.isArray(items) ? items.length : 0,
+});
+
+/**
+ * Spans around `getMany`, `setMany`, `delMany` (with `larder.batch.size`), `invalidateTags` and
+ * `clear` (with `larder.removed`, the entries removed) and `warm` (with what it loaded, skipped
+ * and failed). Keys and tags are never recorded here: a batch's keys would be an unbounded list.
+ */
+function traceBatches(scope: CacheScope, tracer: LarderTracer): void {
+  const { getMany, setMany, delMany, invalidateTags, clear, warm } = scope;
+  const removed = (count: number) => ({ 'larder.removed': count });
+  scope.getMany = <T>(keys: string[]) =>
+    tracer.run('cache.getMany', size(keys), () => {
+      const span = tracer.current();
+      if (span) batchSpans.add(span);
+      return getMany.call(scope, keys) as Promise<Array<T | undefined>>;
+    });
+  scope.setMany = (entries) => tracer.run('cache.setMany', size(entries), () => setMany.call(scope, entries));
+  scope.delMany = (keys) => tracer.run('cache.delMany', size(keys), () => delMany.call(scope, keys));
+  scope.invalidateTags = (tags) =>
+    tracer.run('cache.invalidateTags', size(tags), () => invalidateTags.call(scope, tags), removed);
+  scope.clear = () => tracer.run('cache.clear', undefined, () => clear.call(scope), removed);
+  scope.warm = (entries, options) =>
+    tracer.run(
+      'cache.warm',
+      size(entries),
+      () => warm.call(scope, entries, options),
+      (report) => ({
+        'larder.warm.loaded': report.loaded,
+        'larder.warm.skipped': report.skipped,
+        'larder.warm.failed': report.failed.length,
+      }),
+    );
 }
 
 /**
@@ -44,14 +85,14 @@ export function annotateFromCacheEvents(cache: CacheService, tracer: LarderTrace
   const listeners: { [E in CacheEventName]?: (event: CacheEventMap[E]) => void } = {
     hit: (e) => {
       const span = tracer.current();
-      if (!span) return;
+      if (!span || batchSpans.has(span)) return;
       span.setAttribute('larder.hit', true);
       span.setAttribute('larder.tier', e.tier);
       scoped(span, e);
     },
     miss: (e) => {
       const span = tracer.current();
-      if (!span) return;
+      if (!span || batchSpans.has(span)) return;
       span.setAttribute('larder.hit', false);
       scoped(span, e);
     },

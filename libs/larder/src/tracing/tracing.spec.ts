@@ -91,6 +91,51 @@ describe.each(RESILIENCE_SETUPS)('tracing: true on %s', (_setup, makeOptions) =>
     expect(allAttributes()).not.toContain('product:1');
   });
 
+  it('batch and group calls: one span each with the batch size and what was removed, loaded or skipped; no key', async () => {
+    await cache.setMany([
+      { key: 'batch:1', value: 1, tags: ['batch-tag'] },
+      { key: 'batch:2', value: 2, tags: ['batch-tag'] },
+    ]);
+    await cache.getMany(['batch:1', 'batch:2', 'batch:3']);
+    await cache.delMany(['batch:2']);
+    await cache.invalidateTags(['batch-tag']);
+    await cache.warm([{ key: 'batch:warm', load: () => 'w' }]);
+    await cache.clear();
+
+    const attributes = (name: string) => {
+      const { 'larder.name': _name, 'larder.namespace': _ns, ...rest } = one(name).attributes;
+      return rest;
+    };
+    expect(attributes('larder.cache.setMany')).toEqual({
+      'larder.operation': 'cache.setMany',
+      'larder.batch.size': 2,
+    });
+    expect(attributes('larder.cache.getMany')).toEqual({
+      'larder.operation': 'cache.getMany',
+      'larder.batch.size': 3,
+    });
+    expect(attributes('larder.cache.delMany')).toEqual({
+      'larder.operation': 'cache.delMany',
+      'larder.batch.size': 1,
+    });
+    expect(attributes('larder.cache.invalidateTags')).toEqual({
+      'larder.operation': 'cache.invalidateTags',
+      'larder.batch.size': 1,
+      'larder.removed': 1,
+    });
+    expect(attributes('larder.cache.warm')).toMatchObject({
+      'larder.batch.size': 1,
+      'larder.warm.loaded': 1,
+      'larder.warm.skipped': 0,
+      'larder.warm.failed': 0,
+    });
+    expect(attributes('larder.cache.clear')).toEqual({
+      'larder.operation': 'cache.clear',
+      'larder.removed': 1,
+    });
+    expect(allAttributes()).not.toContain('batch:');
+  });
+
   it('getOrSet: a miss runs the loader in a child span that is active inside it; a hit runs none', async () => {
     let activeInLoader: string | undefined;
     await cache.getOrSet('report', async () => {

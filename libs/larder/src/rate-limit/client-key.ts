@@ -40,6 +40,11 @@ export function ipBucket(ip: string): string {
     .join(':')}::/64`;
 }
 
+/** The client key of `by: 'ip'`, and of every request without a usable key of another kind. */
+export function ipKey(request: HttpRequestLike): string {
+  return `ip:${ipBucket(clientIp(request))}`;
+}
+
 /** `undefined`, `null` and `''`: the request has no key of this kind (anonymous, header absent). */
 function absent(value: unknown): boolean {
   return value === undefined || value === null || value === '';
@@ -98,5 +103,5 @@ export async function clientKey(
     if (usable(value)) return `${by === 'user' ? 'user' : 'key'}:${value}`;
     if (!absent(value)) reportUnusable?.(Array.isArray(value) ? 'an array' : typeof value);
   }
-  return `ip:${ipBucket(clientIp(request))}`;
+  return ipKey(request);
 }

@@ -14,7 +14,7 @@ import {
   type ResponseLike,
 } from '../common/problem-details';
 import { LARDER_RATE_LIMIT_USER } from '../larder.constants';
-import { clientKey, type RateLimitUserResolver } from './client-key';
+import { clientKey, ipKey, type RateLimitUserResolver } from './client-key';
 import { rateLimitHeader, retryAfterSeconds, tightest } from './rate-limit-headers';
 import { RateLimitExceededException, RateLimitUnavailableException } from './rate-limit.exceptions';
 import { RateLimitService } from './rate-limit.service';
@@ -65,16 +65,22 @@ export class RateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest();
     const response = http.getResponse<ResponseLike>();
-    const checks: RateLimitCheck[] = [];
-    for (const rule of route.rules) {
-      const key = await clientKey(
-        rule.by,
-        context,
-        request,
-        (received) => this.reportUnusable(rule, received),
-        this.userOf,
-      );
-      checks.push({ key, rule });
+    const checks: RateLimitCheck[] = new Array(route.rules.length);
+    let ip: string | undefined;
+    for (let i = 0; i < route.rules.length; i++) {
+      const rule = route.rules[i];
+      // `by: 'ip'` (the default) needs nothing awaited: the request's ip key, worked out once.
+      const key =
+        rule.by === 'ip'
+          ? (ip ??= ipKey(request))
+          : await clientKey(
+              rule.by,
+              context,
+              request,
+              (received) => this.reportUnusable(rule, received),
+              this.userOf,
+            );
+      checks[i] = { key, rule };
     }
 
     let decision: RateLimitDecision;

@@ -70,7 +70,9 @@ export class ReadBatcher {
     }
     const fulls = reads.map((r) => r.full);
     const keyv = this.core.store.keyv;
-    this.core
+    // Both handlers settle every caller themselves (the failure path catches the typed error each
+    // policy throws), so the chain they end cannot reject.
+    void this.core
       .sharedStoreCall('get', () => keyv.getMany(fulls, { raw: true }))
       .then(
         (raws) => {

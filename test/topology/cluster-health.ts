@@ -70,20 +70,38 @@ async function problemOf(
       return `${node.name}: master link ${replication.get('master_link_status')}`;
     }
   }
-  const masters = views.filter((v) => isHealthyMaster(v) && v.slots.length > 0);
-  layouts.set(
-    masters
-      .map((v) => v.id)
-      .sort()
-      .join(),
-    views,
-  );
+  const layout = roleLayout(members, views);
+  if (layout === undefined) return `${node.name}: does not know every running node's role yet`;
+  layouts.set(layout, views);
   return undefined;
 }
 
 /**
- * Waits until every running node reports `cluster_state:ok` with all slots served, sees the same
- * masters, and every running replica's link to its master is up.
+ * The roles of the running nodes as one node's CLUSTER NODES has them: masters with their slots,
+ * replicas with their master. Undefined while that node still sees a running node as neither (a
+ * failed-over master it has not yet seen turn replica, a replica whose master it has not learnt):
+ * each node learns such changes by gossip, after the nodes concerned already report them, and
+ * `replicaOf()` asked of a node that lags would find no replica.
+ */
+function roleLayout(members: ClusterMembership, views: ClusterNodeView[]): string | undefined {
+  const roles: string[] = [];
+  for (const node of members.reachable()) {
+    const id = members.idOf(node);
+    const view = views.find((v) => v.id === id);
+    if (!view || view.flags.has('fail') || view.flags.has('fail?')) return undefined;
+    if (isHealthyMaster(view) && view.slots.length > 0) {
+      roles.push(`${id}:master:${view.slots.map(([from, to]) => `${from}-${to}`).join(',')}`);
+    } else if (view.flags.has('slave') && view.masterId !== undefined) {
+      roles.push(`${id}:replica-of:${view.masterId}`);
+    } else return undefined;
+  }
+  return roles.sort().join(' ');
+}
+
+/**
+ * Waits until every running node reports `cluster_state:ok` with all slots served, every running
+ * replica's link to its master is up, and every running node sees the same roles: the same masters
+ * with the same slots, and each replica under the same master.
  */
 export async function waitUntilClusterHealthy(members: ClusterMembership, timeoutMs: number): Promise<void> {
   let last = '';
@@ -98,7 +116,7 @@ export async function waitUntilClusterHealthy(members: ClusterMembership, timeou
           return undefined;
         }
       }
-      if (layouts.size > 1) last = 'the nodes disagree on the masters';
+      if (layouts.size > 1) last = 'the nodes disagree on the roles';
       if (layouts.size !== 1) return undefined;
       members.recordServedSlots([...layouts.values()][0]);
       return true;

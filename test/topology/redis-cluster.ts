@@ -177,8 +177,9 @@ export class RedisCluster {
   }
 
   /**
-   * Waits until every running node reports `cluster_state:ok` with all slots served, sees the same
-   * masters, and every running replica's link to its master is up.
+   * Waits until every running node reports `cluster_state:ok` with all slots served, every running
+   * replica's link to its master is up, and every running node sees the same masters and the same
+   * master for each replica (so `replicaOf()` finds it whichever node it asks).
    */
   async waitUntilHealthy(timeoutMs = this.timeoutMs): Promise<void> {
     await waitUntilClusterHealthy(this.members, timeoutMs);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { CacheService, CommandTimeoutError } from '@larder/nestjs';
@@ -14,6 +15,23 @@ function holdEventLoop(ms: number): void {
   const until = performance.now() + ms;
   while (performance.now() < until) {
     /* busy */
+  }
+}
+
+/**
+ * Holds the event loop for at least `ms` and until Redis on `port` has run an INCR of `key`,
+ * asking it through redis-cli: a synchronous look from outside this process, whose sockets are not
+ * read while it is held.
+ */
+function holdEventLoopUntil(port: number, key: string, ms: number): void {
+  const started = performance.now();
+  holdEventLoop(ms);
+  for (;;) {
+    const reply = spawnSync('redis-cli', ['-p', String(port), 'GET', key], { encoding: 'utf8' });
+    if (reply.stdout?.trim() === '1') return;
+    if (performance.now() - started > 30_000) {
+      throw new Error(`Redis did not run the INCR within 30 s (redis-cli: ${reply.stdout ?? reply.error})`);
+    }
   }
 }
 
@@ -141,21 +159,23 @@ describe('CacheService commandTimeout on a Redis that stops answering', () => {
 
   it('lets a reply that arrived while the event loop was held past the deadline win over it', async () => {
     const deadlines = new CallDeadlines(COMMAND_TIMEOUT);
-    const timedOut = () => new CommandTimeoutError('GET timed out');
+    const timedOut = () => new CommandTimeoutError('INCR timed out');
     const key = uniqueNamespace('held-loop');
-    await raw.set(key, 'v');
+    // Connected, so that the INCR below is written to the socket at once.
+    expect(await raw.ping()).toBe('PONG');
     const read = deadlines.bound(
-      () => raw.get(key),
+      () => raw.incr(key),
       timedOut,
       (e) => {
         throw e;
       },
     );
     // ioredis wrote the command already; Redis answers while this process is busy, so when the
-    // loop turns again both the deadline timer and the reply are due, the timer first. The hold
-    // is long so that even a starved Redis has answered by then.
-    holdEventLoop(1500);
-    await expect(read).resolves.toBe('v');
+    // loop turns again both the deadline timer and the reply are due, the timer first. The loop
+    // is held past the deadline and until Redis has run the INCR (so its reply is on our socket),
+    // however long a starved Redis takes to get to it.
+    holdEventLoopUntil(server.port, key, COMMAND_TIMEOUT + 100);
+    await expect(read).resolves.toBe(1);
     // A call that really stalls still expires.
     await raw.client('PAUSE', 700, 'ALL');
     const stalled = deadlines.bound(

@@ -10,6 +10,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { CacheModule, LockService } from '@larder/nestjs';
+import { UNHURRIED_TIMEOUT } from './test-helpers';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -23,8 +24,16 @@ async function main(mode: string): Promise<void> {
   const url = env('LARDER_TEST_REDIS_URL');
   const namespace = env('LOCK_NAMESPACE');
   const key = env('LOCK_KEY');
+  // Exclusion is the subject, not outages: eight processes on a starved machine can each wait
+  // seconds for a reply, and a breaker opened by such timeouts would refuse the lock outright.
   const app = await NestFactory.createApplicationContext(
-    CacheModule.forRoot({ redis: url, namespace, logConnectionEvents: false, commandTimeout: '5s' }),
+    CacheModule.forRoot({
+      redis: url,
+      namespace,
+      logConnectionEvents: false,
+      commandTimeout: UNHURRIED_TIMEOUT,
+      circuitBreaker: false,
+    }),
     { logger: false },
   );
   const locks = app.get(LockService);

@@ -2,7 +2,7 @@
 // from the library's own testing entry point, which applications use the same way.
 import type { ModuleMetadata } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
-import type { LarderModuleOptions } from '@larder/nestjs';
+import type { Duration, LarderModuleOptions } from '@larder/nestjs';
 import { startLarder } from '@larder/nestjs/testing';
 
 export {
@@ -28,3 +28,13 @@ export async function createLarderModule(
 ): Promise<TestingModule> {
   return (await startLarder(options, metadata)) as TestingModule;
 }
+
+/**
+ * The command timeout for a spec whose subject is not how Larder copes with a slow or failing
+ * Redis. On a CI machine starved of CPU a reply can wait seconds before this process reads it; at
+ * the default 1 s that is a timeout, which the breaker counts toward opening, the cache turns into
+ * a miss and a rate limit hands to the insurance limiter, so such a spec would be testing the
+ * machine. The boot also waits up to this long for the connection to be ready. Specs about
+ * timeouts and the breaker set their own, short, bounds.
+ */
+export const UNHURRIED_TIMEOUT: Duration = '15s';

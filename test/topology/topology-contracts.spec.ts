@@ -13,6 +13,7 @@ import { RedisRateLimitStore } from '@larder/nestjs/rate-limit/redis-rate-limit.
 import { sessionKeys } from '@larder/nestjs/session/session-keys';
 import { testClusterNodes, testSentinel } from './shared-topologies';
 import { describeCompressionContract } from '../compression.contract';
+import { UNHURRIED_TIMEOUT } from '../test-helpers';
 
 /**
  * The contract suites on the shared 3-master cluster and Sentinel group, each given both as
@@ -45,21 +46,33 @@ const topologies: Array<[string, () => LarderModuleOptions['redis']]> = [
   ["Sentinel (the application's Redis)", () => own(new Redis(testSentinel()))],
 ];
 
+/**
+ * The suites check behaviour, not deadlines: a starved machine must not turn a slow reply into a
+ * timeout (a miss, a refused lock), and the boot waits this long for a cluster to be ready.
+ */
+const unhurried = { commandTimeout: UNHURRIED_TIMEOUT };
+
 for (const [name, redis] of topologies) {
   describe(name, () => {
-    describeCacheContract('cache', () => ({ redis: redis() }));
-    describeLockContract('locks', () => ({ redis: redis() }));
-    describeSessionContract('sessions', { options: () => ({ redis: redis() }), inspect: inspectRedis });
+    describeCacheContract('cache', () => ({ redis: redis(), ...unhurried }));
+    describeLockContract('locks', () => ({ redis: redis(), ...unhurried }));
+    describeSessionContract('sessions', {
+      options: () => ({ redis: redis(), ...unhurried }),
+      inspect: inspectRedis,
+    });
   });
 }
 
-describeCompressionContract('Redis Cluster ({ nodes })', () => ({ redis: { nodes: testClusterNodes() } }), {
-  sharedStore: true,
-});
+describeCompressionContract(
+  'Redis Cluster ({ nodes })',
+  () => ({ redis: { nodes: testClusterNodes() }, ...unhurried }),
+  { sharedStore: true },
+);
 
 describeCacheContract('L1 memory in front of Redis Cluster', () => ({
   redis: { nodes: testClusterNodes() },
   memory: { maxItems: 1000, ttl: '1m' },
+  ...unhurried,
 }));
 
 describe.each([

@@ -1,5 +1,11 @@
 import { CacheService } from '@larder/nestjs';
-import { closeLeftoverModules, createLarderModule, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
+import {
+  closeLeftoverModules,
+  createLarderModule,
+  testRedisUrl,
+  uniqueNamespace,
+  UNHURRIED_TIMEOUT,
+} from '#test/test-helpers';
 import { parseInfo } from '../redis/keyspace-stats';
 
 afterAll(closeLeftoverModules);
@@ -21,7 +27,12 @@ describe('storeStats() on Redis', () => {
     // A database of its own, so the share SCAN finds is this namespace's alone.
     const url = new URL(testRedisUrl());
     url.pathname = '/11';
-    const moduleRef = await createLarderModule({ redis: url.toString(), namespace: uniqueNamespace('ss') });
+    // 1500 writes and a full SCAN on a starved machine: this counts keys, it does not time calls.
+    const moduleRef = await createLarderModule({
+      redis: url.toString(),
+      namespace: uniqueNamespace('ss'),
+      commandTimeout: UNHURRIED_TIMEOUT,
+    });
     const cache = moduleRef.get(CacheService);
     const entries = Array.from({ length: 1500 }, (_, i) => ({ key: `k${i}`, value: i }));
     await cache.setMany(entries);

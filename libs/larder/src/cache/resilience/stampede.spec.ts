@@ -10,7 +10,13 @@ import {
   type LarderModuleOptions,
   type LockStore,
 } from '@larder/nestjs';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
+import {
+  createLarderModule,
+  eventually,
+  testRedisUrl,
+  uniqueNamespace,
+  UNHURRIED_TIMEOUT,
+} from '#test/test-helpers';
 import { pastTtl } from './resilience.fixtures';
 
 /** A promise the test settles by hand, so a "slow" loader takes exactly as long as the test wants. */
@@ -81,7 +87,9 @@ describe.each<[string, LarderModuleOptions]>([
 
   beforeEach(async () => {
     namespace = uniqueNamespace('stampede');
-    const options = { redis: testRedisUrl(), namespace, ...extra };
+    // Coordination is the subject: a load-lock call that timed out on a starved machine would
+    // count as a lock failure and load a second time (a lock fallback), which is not what is tested.
+    const options = { redis: testRedisUrl(), namespace, commandTimeout: UNHURRIED_TIMEOUT, ...extra };
     [a, b] = await Promise.all([instance(options), instance(options)]);
   });
 

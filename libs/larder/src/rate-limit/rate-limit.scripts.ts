@@ -1,6 +1,6 @@
 import { REDIS_TIME } from '../common/lua-prelude';
 import { defineLuaScript } from '../redis/lua-script';
-import { SLIDING_SEGMENTS, SLIDING_WINDOW_LUA } from './sliding-window.lua';
+import { SLIDING_FAST_LUA, SLIDING_SEGMENTS, SLIDING_WINDOW_LUA } from './sliding-window.lua';
 
 export { SLIDING_SEGMENTS };
 
@@ -62,20 +62,20 @@ const OTHER_COMMITS = `
  * optionally, now in ms (tests' clock; otherwise the server's TIME, so every instance shares one clock).
  * Returns { allowed, then per rule: ok, remaining, resetMs, retryAfterMs }.
  */
-function rateLimitLua(general: boolean): string {
-  const perRule = general ? 5 : 4;
+function rateLimitLua(general: boolean, fast = false): string {
+  const perRule = general ? 5 : fast ? 3 : 4;
   const at = general ? 1 : 0;
-  return `${REDIS_TIME}${SLIDING_WINDOW_LUA}
-${general ? `local EPS = ${TOKEN_EPSILON}\n` : ''}local n = math.floor(#ARGV / ${perRule})
+  return `${REDIS_TIME}local n = math.floor(#ARGV / ${perRule})
 local now = tonumber(ARGV[${perRule} * n + 1]) or redisTimeMs()
-local allowed, blocks = 1, n
+${fast ? SLIDING_FAST_LUA : ''}${SLIDING_WINDOW_LUA}
+${general ? `local EPS = ${TOKEN_EPSILON}\n` : ''}local allowed, blocks = 1, n
 local rs = {}
 
 for i = 1, n do
   local a = (i - 1) * ${perRule}
   local algo = ${general ? 'tonumber(ARGV[a + 1])' : '2'}
   local limit, window = tonumber(ARGV[a + ${at + 1}]), tonumber(ARGV[a + ${at + 2}])
-  local cost, blockFor = tonumber(ARGV[a + ${at + 3}]), tonumber(ARGV[a + ${at + 4}])
+  local cost, blockFor = tonumber(ARGV[a + ${at + 3}]), ${fast ? '0' : `tonumber(ARGV[a + ${at + 4}])`}
   local key, blockKey = KEYS[i], nil
   -- used: units in use before this request; resetBefore/After: ms until the quota is whole again
   -- if this request is refused/consumed; commit: the write that consumes.
@@ -131,3 +131,11 @@ export const RATE_LIMIT_SCRIPT = defineLuaScript('rate-limit', rateLimitLua(true
 
 /** Requests whose rules are all sliding windows (the default algorithm). */
 export const SLIDING_WINDOW_SCRIPT = defineLuaScript('rate-limit-sliding', rateLimitLua(false));
+
+/**
+ * Sliding windows that never block, on distinct counters (the default rule, and most routes'
+ * rules): ARGV per rule is limit, window ms, cost, and the common case (an allowed request within
+ * the newest segment) replies with one integer per rule (SLIDING_FAST_LUA); any other case
+ * replies as the other scripts do.
+ */
+export const SLIDING_FAST_SCRIPT = defineLuaScript('rate-limit-sliding-fast', rateLimitLua(false, true));

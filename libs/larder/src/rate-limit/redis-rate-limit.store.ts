@@ -1,7 +1,13 @@
 import { StoreUnavailableError } from '../errors';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import type { RateLimitRuleKeys } from './rate-limit-keys';
-import { ALGORITHM_CODE, RATE_LIMIT_SCRIPT, SLIDING_WINDOW_SCRIPT } from './rate-limit.scripts';
+import {
+  ALGORITHM_CODE,
+  RATE_LIMIT_SCRIPT,
+  SLIDING_FAST_SCRIPT,
+  SLIDING_WINDOW_SCRIPT,
+} from './rate-limit.scripts';
+import { RESET_OFFSET_UNIT } from './sliding-window.lua';
 import type {
   RateLimitStore,
   RateLimitStoreCheck,
@@ -54,12 +60,17 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   private async run(checks: RateLimitStoreCheck[]): Promise<RateLimitStoreOutcome> {
-    const sliding = checks.every((c) => c.rule.algorithm === 'sliding-window');
+    const fast = fastCase(checks);
+    const sliding = fast || checks.every((c) => c.rule.algorithm === 'sliding-window');
     const keys: string[] = [];
     const args: number[] = [];
     let blocks: string[] | undefined;
     for (const { keys: k, rule } of checks) {
       keys.push(k.state);
+      if (fast) {
+        args.push(rule.limit, rule.windowMs, rule.cost);
+        continue;
+      }
       // A block key only for rules that can block: the script never touches the others'.
       if (rule.blockForMs > 0) (blocks ??= []).push(k.block);
       if (!sliding) args.push(ALGORITHM_CODE[rule.algorithm]);
@@ -67,9 +78,15 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
     if (blocks) keys.push(...blocks);
     if (this.clock) args.push(this.clock());
-    const script = sliding ? SLIDING_WINDOW_SCRIPT : RATE_LIMIT_SCRIPT;
-    const reply = (await this.redis.eval(script, keys, args)) as number[];
+    const script = fast ? SLIDING_FAST_SCRIPT : sliding ? SLIDING_WINDOW_SCRIPT : RATE_LIMIT_SCRIPT;
+    const reply = (await this.redis.eval(script, keys, args)) as number | number[];
+    if (typeof reply === 'number') return { allowed: true, rules: [fastOutcome(reply, checks[0])] };
     const rules: RateLimitRuleOutcome[] = new Array(checks.length);
+    // The fast path's reply has one integer per rule; the others' 1 + 4 per rule.
+    if (reply.length === checks.length) {
+      for (let i = 0; i < checks.length; i++) rules[i] = fastOutcome(reply[i], checks[i]);
+      return { allowed: true, rules };
+    }
     for (let i = 0, at = 1; i < checks.length; i++, at += 4) {
       rules[i] = {
         ok: reply[at] === 1,
@@ -80,4 +97,21 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
     return { allowed: reply[0] === 1, rules };
   }
+}
+
+/** Whether SLIDING_FAST_SCRIPT can take the request: sliding windows, none that blocks, no counter twice. */
+function fastCase(checks: RateLimitStoreCheck[]): boolean {
+  for (let i = 0; i < checks.length; i++) {
+    const { rule, keys } = checks[i];
+    if (rule.algorithm !== 'sliding-window' || rule.blockForMs > 0) return false;
+    for (let j = 0; j < i; j++) if (checks[j].keys.state === keys.state) return false;
+  }
+  return true;
+}
+
+/** One rule of the fast path's reply: `offset * RESET_OFFSET_UNIT + remaining` (see SLIDING_FAST_LUA). */
+function fastOutcome(packed: number, check: RateLimitStoreCheck): RateLimitRuleOutcome {
+  const remaining = packed % RESET_OFFSET_UNIT;
+  const offset = (packed - remaining) / RESET_OFFSET_UNIT;
+  return { ok: true, remaining, resetMs: Math.floor(check.rule.windowMs) + offset, retryAfterMs: 0 };
 }

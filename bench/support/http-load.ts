@@ -14,7 +14,8 @@ export function httpContender(name: string, url: string, connections: number): C
   return { name, concurrency: connections, run: (ms) => loadRound(url, connections, ms) };
 }
 
-async function loadRound(url: string, connections: number, ms: number): Promise<RoundResult> {
+/** One round of `connections` connections loading `url` for `ms` (see httpContender). */
+export async function loadRound(url: string, connections: number, ms: number): Promise<RoundResult> {
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url, connections, duration: ms / 1000 }, (error, done) =>

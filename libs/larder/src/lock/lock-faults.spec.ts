@@ -2,6 +2,8 @@ import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import {
   CommandTimeoutError,
+  type AcquireOptions,
+  type Lock,
   LockLostError,
   LockNotAcquiredError,
   LockService,
@@ -47,6 +49,14 @@ describe('LockService when Redis fails', () => {
     if (!(await answers(server.url))) await server.restart();
   });
 
+  /**
+   * Takes a lock on the healthy server, before a test breaks it: set-up, not the subject. At a
+   * 200 ms bound a starved machine can time the first attempt out, so it may take a few.
+   */
+  function takeBeforeTheFault(key: string, options: AcquireOptions): Promise<Lock> {
+    return locks.acquireOrThrow(key, { ...options, wait: '10s', retryDelay: 50 });
+  }
+
   async function answers(url: string): Promise<boolean> {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined);
@@ -63,7 +73,7 @@ describe('LockService when Redis fails', () => {
   it('aborts signal and emits lock.lost when Redis stops while a lock is held', async () => {
     const lost: Array<LockEventMap['lock.lost']> = [];
     locks.on('lock.lost', (e) => lost.push(e));
-    const lock = (await locks.acquire('held', { ttl: '3s', autoExtend: true }))!;
+    const lock = await takeBeforeTheFault('held', { ttl: '3s', autoExtend: true });
     let abortedAt = 0;
     lock.signal.addEventListener('abort', () => (abortedAt = Date.now()));
 
@@ -171,7 +181,7 @@ describe('LockService when Redis fails', () => {
   });
 
   it('an extension that times out gives the lock up (fail closed) instead of assuming it', async () => {
-    const lock = (await locks.acquire('slow', { ttl: '10s' }))!;
+    const lock = await takeBeforeTheFault('slow', { ttl: '10s' });
     const raw = new Redis(server.url);
     try {
       await raw.client('PAUSE', 600, 'ALL');

@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { CacheService, InvalidOptionError, LockService } from '@larder/nestjs';
-import { createLarderModule, uniqueNamespace } from '#test/test-helpers';
+import { createLarderModule, uniqueNamespace, UNHURRIED_TIMEOUT } from '#test/test-helpers';
 import { testClusterNodes, testSentinel } from '#test/topology/shared-topologies';
 import { resolveConnectionOptions } from './redis-options';
 import { isCluster } from './is-cluster';
@@ -27,6 +27,9 @@ describe("the application's own ioredis client", () => {
       redis: client,
       namespace: uniqueNamespace(),
       throwOnError: true,
+      // The client may still be connecting (its calls wait in its offline queue), on a loaded machine
+      // for longer than the default 1 s: what is checked is that Larder uses it, not how fast.
+      commandTimeout: UNHURRIED_TIMEOUT,
     });
     const cache = moduleRef.get(CacheService);
     // Keys of one call in several slots (of several masters on the cluster).

@@ -11,7 +11,7 @@ import {
   type Session,
 } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
-import { eventually, uniqueNamespace } from '#test/test-helpers';
+import { eventually, uniqueNamespace, UNHURRIED_TIMEOUT } from '#test/test-helpers';
 import { LARDER_REDIS } from '../larder.constants';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 
@@ -123,7 +123,9 @@ describe.each(['express', 'fastify'] as const)('SessionGuard with Redis down (%s
 
   beforeAll(async () => {
     server = await startRedisServer();
-    app = await createApp({ redis: server.url, commandTimeout: '500ms' }, platform);
+    // A stopped server refuses the connection, so the 503 never waits for a timeout; a long one
+    // keeps the session made before the outage from timing out on a loaded machine.
+    app = await createApp({ redis: server.url, commandTimeout: UNHURRIED_TIMEOUT }, platform);
   });
 
   afterAll(async () => {

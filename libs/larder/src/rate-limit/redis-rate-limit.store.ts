@@ -1,8 +1,11 @@
 import { StoreUnavailableError } from '../errors';
 import type { RedisCoordinator } from '../redis/redis-coordinator';
 import type { RateLimitRuleKeys } from './rate-limit-keys';
+import type { ResolvedRateLimitRule } from './rate-limit.types';
+import type { LuaScript } from '../redis/lua-script';
 import {
   ALGORITHM_CODE,
+  bakedSlidingScript,
   RATE_LIMIT_SCRIPT,
   SLIDING_FAST_SCRIPT,
   SLIDING_WINDOW_SCRIPT,
@@ -22,6 +25,11 @@ import type {
  * but groups before a refusing one have consumed.
  */
 export class RedisRateLimitStore implements RateLimitStore {
+  /** Scripts with their rules' parameters written in (bakedSlidingScript), by those parameters. */
+  private readonly baked = new Map<string, LuaScript>();
+  /** Each rule object's parameters as a key of `baked`, worked out once per object. */
+  private readonly signatures = new WeakMap<ResolvedRateLimitRule, string>();
+
   /**
    * @param clock tests only: a fake clock passed to the script instead of the server's TIME
    */
@@ -64,11 +72,12 @@ export class RedisRateLimitStore implements RateLimitStore {
     const sliding = fast || checks.every((c) => c.rule.algorithm === 'sliding-window');
     const keys: string[] = [];
     const args: number[] = [];
+    const baked = fast ? this.bakedFor(checks) : undefined;
     let blocks: string[] | undefined;
     for (const { keys: k, rule } of checks) {
       keys.push(k.state);
       if (fast) {
-        args.push(rule.limit, rule.windowMs, rule.cost);
+        if (!baked) args.push(rule.limit, rule.windowMs, rule.cost);
         continue;
       }
       // A block key only for rules that can block: the script never touches the others'.
@@ -78,7 +87,8 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
     if (blocks) keys.push(...blocks);
     if (this.clock) args.push(this.clock());
-    const script = fast ? SLIDING_FAST_SCRIPT : sliding ? SLIDING_WINDOW_SCRIPT : RATE_LIMIT_SCRIPT;
+    const script =
+      baked ?? (fast ? SLIDING_FAST_SCRIPT : sliding ? SLIDING_WINDOW_SCRIPT : RATE_LIMIT_SCRIPT);
     const reply = (await this.redis.eval(script, keys, args)) as number | number[];
     if (typeof reply === 'number') return { allowed: true, rules: [fastOutcome(reply, checks[0])] };
     const rules: RateLimitRuleOutcome[] = new Array(checks.length);
@@ -97,7 +107,35 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
     return { allowed: reply[0] === 1, rules };
   }
+
+  /**
+   * The baked script for these rules' parameters, made on first use. Past MAX_BAKED sets (rules
+   * made up per call with ever new limits), requests send their parameters instead, so Redis'
+   * script cache, which never forgets a loaded script, stays small.
+   */
+  private bakedFor(checks: RateLimitStoreCheck[]): LuaScript | undefined {
+    let signature = this.signatureOf(checks[0].rule);
+    for (let i = 1; i < checks.length; i++) signature += `|${this.signatureOf(checks[i].rule)}`;
+    let script = this.baked.get(signature);
+    if (!script && this.baked.size < MAX_BAKED) {
+      script = bakedSlidingScript(checks.map((c) => c.rule));
+      this.baked.set(signature, script);
+    }
+    return script;
+  }
+
+  private signatureOf(rule: ResolvedRateLimitRule): string {
+    let signature = this.signatures.get(rule);
+    if (signature === undefined) {
+      signature = `${rule.limit}:${rule.windowMs}:${rule.cost}`;
+      this.signatures.set(rule, signature);
+    }
+    return signature;
+  }
 }
+
+/** How many baked scripts (sets of rule parameters) one store makes at most. */
+const MAX_BAKED = 64;
 
 /** Whether SLIDING_FAST_SCRIPT can take the request: sliding windows, none that blocks, no counter twice. */
 function fastCase(checks: RateLimitStoreCheck[]): boolean {

@@ -61,4 +61,24 @@ describe('the sliding-window fast path', () => {
     expect(allowed).toBeGreaterThan(0);
     if (rules[0].limit < 1000) expect(allowed).toBeLessThan(120);
   });
+
+  it("past the store's bound on scripts with rules written in, requests send their rules and answer the same", async () => {
+    let now = 1_764_000_000_000;
+    const clock = () => now;
+    const redis = new RedisRateLimitStore(coordinator, clock);
+    const memory = new MemoryRateLimitStore(1000, clock);
+    const namespace = `fast-${Math.random().toString(36).slice(2)}`;
+    // 80 limits: more parameter sets than one store bakes scripts for.
+    for (let limit = 1; limit <= 80; limit++) {
+      const checks = checksOf(namespace, `client-${limit}`, [{ name: 'n', limit, window: '1s' }]);
+      for (let step = 0; step < 3; step++) {
+        expect({ limit, step, ...(await redis.consume(checks)) }).toEqual({
+          limit,
+          step,
+          ...(await memory.consume(checks)),
+        });
+        now += 7;
+      }
+    }
+  });
 });

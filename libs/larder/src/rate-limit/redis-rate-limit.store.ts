@@ -38,11 +38,17 @@ export class RedisRateLimitStore implements RateLimitStore {
     private readonly clock?: () => number,
   ) {}
 
-  async consume(checks: RateLimitStoreCheck[]): Promise<RateLimitStoreOutcome> {
+  // Not async: the common case hands back the script's promise without another promise around it.
+  consume(checks: RateLimitStoreCheck[]): Promise<RateLimitStoreOutcome> {
     // Not connected: say so at once rather than wait for a command the client refuses anyway.
-    if (!this.redis.isReady) throw new StoreUnavailableError('Redis is not connected');
+    if (!this.redis.isReady) return Promise.reject(new StoreUnavailableError('Redis is not connected'));
     if (!this.redis.isCluster || checks.every((c) => c.keys.tag === checks[0].keys.tag))
       return this.run(checks);
+    return this.consumeBySlot(checks);
+  }
+
+  /** A cluster request whose rules' client keys differ: one script per client key, in order. */
+  private async consumeBySlot(checks: RateLimitStoreCheck[]): Promise<RateLimitStoreOutcome> {
     const groups = new Map<string, number[]>();
     checks.forEach((c, i) => groups.set(c.keys.tag, [...(groups.get(c.keys.tag) ?? []), i]));
     const rules: RateLimitRuleOutcome[] = new Array(checks.length);

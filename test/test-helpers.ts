@@ -2,7 +2,9 @@
 // from the library's own testing entry point, which applications use the same way.
 import type { ModuleMetadata } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
-import type { Duration, LarderModuleOptions } from '@larder/nestjs';
+import { LARDER_CACHE_STORE, LARDER_REDIS, type Duration, type LarderModuleOptions } from '@larder/nestjs';
+import type { CacheStore } from '@larder/nestjs/cache/stores/cache-store';
+import type { RedisCoordinator } from '@larder/nestjs/redis/redis-coordinator';
 import { startLarder } from '@larder/nestjs/testing';
 
 export {
@@ -38,3 +40,16 @@ export async function createLarderModule(
  * timeouts and the breaker set their own, short, bounds.
  */
 export const UNHURRIED_TIMEOUT: Duration = '15s';
+
+/**
+ * Waits until a module's Redis connections (coordination and cache values) can take commands. The
+ * boot gives them only `commandTimeout`, which fault specs keep short to measure their bounds; on
+ * a loaded machine connecting can take longer, and the calls a test makes before breaking Redis
+ * would then fail for a reason that is not its subject.
+ */
+export async function untilConnected(moduleRef: TestingModule, ms = 15_000): Promise<void> {
+  const redis = moduleRef.get<RedisCoordinator | null>(LARDER_REDIS);
+  const store = moduleRef.get<CacheStore>(LARDER_CACHE_STORE);
+  const [ready] = await Promise.all([redis?.waitUntilReady(ms) ?? true, store.ready?.(ms)]);
+  if (!ready) throw new Error(`The module's Redis connection was not ready within ${ms} ms`);
+}

@@ -2,7 +2,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
-import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
+import { createLarderModule, eventually, uniqueNamespace, untilConnected } from '#test/test-helpers';
 
 const COMMAND_TIMEOUT = 200;
 /** Generous slack over commandTimeout for a loaded 2-core machine; the point is "bounded", not "fast". */
@@ -43,6 +43,7 @@ describe('CacheService when Redis fails', () => {
         namespace: uniqueNamespace(),
         commandTimeout: COMMAND_TIMEOUT,
       });
+      await untilConnected(moduleRef);
       cache = moduleRef.get(CacheService);
     });
 

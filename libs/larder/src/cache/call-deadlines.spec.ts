@@ -3,7 +3,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { CacheService, CommandTimeoutError } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
-import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
+import { createLarderModule, eventually, uniqueNamespace, untilConnected } from '#test/test-helpers';
 import { CallDeadlines } from '../redis/call-deadlines';
 
 const MS = 60;
@@ -143,6 +143,7 @@ describe('CacheService commandTimeout on a Redis that stops answering', () => {
       circuitBreaker: false,
       throwOnError: true,
     });
+    await untilConnected(moduleRef);
     cache = moduleRef.get(CacheService);
     await cache.set('k', 'v');
   });

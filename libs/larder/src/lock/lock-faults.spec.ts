@@ -11,7 +11,7 @@ import {
   type LockEventMap,
 } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
-import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
+import { createLarderModule, eventually, uniqueNamespace, untilConnected } from '#test/test-helpers';
 
 const COMMAND_TIMEOUT = 200;
 /** Generous slack for a loaded 2-core machine; the point is "bounded", not "fast". */
@@ -40,6 +40,7 @@ describe('LockService when Redis fails', () => {
   beforeEach(async () => {
     namespace = uniqueNamespace('lock');
     moduleRef = await createLarderModule({ redis: server.url, namespace, commandTimeout: COMMAND_TIMEOUT });
+    await untilConnected(moduleRef);
     locks = moduleRef.get(LockService);
   });
 
@@ -148,6 +149,7 @@ describe('LockService when Redis fails', () => {
       commandTimeout: COMMAND_TIMEOUT,
       circuitBreaker: false,
     });
+    await untilConnected(moduleRef);
     locks = moduleRef.get(LockService);
     await server.stop();
     const pending = locks.acquire('recovering', { wait: '8s', retryDelay: 50 });

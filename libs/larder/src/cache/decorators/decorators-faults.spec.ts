@@ -3,7 +3,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { CacheService, type LarderModuleOptions } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
-import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
+import { createLarderModule, eventually, uniqueNamespace, untilConnected } from '#test/test-helpers';
 import { CatalogError, CatalogService } from './catalog.fixtures';
 
 const COMMAND_TIMEOUT = 200;
@@ -62,6 +62,7 @@ describe('caching decorators when Redis is down', () => {
       { ...makeOptions(), namespace: uniqueNamespace(), commandTimeout: COMMAND_TIMEOUT },
       { providers: [CatalogService] },
     );
+    await untilConnected(moduleRef);
     const catalog = moduleRef.get(CatalogService);
     const cache = moduleRef.get(CacheService);
     const cached = await catalog.find(1);

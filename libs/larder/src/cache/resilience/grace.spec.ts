@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { Cacheable, CachePut, CacheService, type CacheEventMap, type Duration } from '@larder/nestjs';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
-import { createLarderModule, eventually, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
+import {
+  createLarderModule,
+  eventually,
+  testRedisUrl,
+  uniqueNamespace,
+  untilConnected,
+} from '#test/test-helpers';
 import { pastTtl, RESILIENCE_SETUPS } from './resilience.fixtures';
 
 const TTL = 150;
@@ -206,6 +212,7 @@ describe('getOrSet with grace when Redis is killed', () => {
       commandTimeout: 200,
       ...(memory ? { memory: { maxItems: 100 } } : {}),
     });
+    await untilConnected(moduleRef);
     return { cache: moduleRef.get(CacheService), close: () => moduleRef.close() };
   }
 

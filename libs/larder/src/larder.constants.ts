@@ -28,6 +28,8 @@ export const LARDER_CONSOLE_OPTIONS = Symbol.for('LARDER:CONSOLE_OPTIONS');
 export const LARDER_LENS_OPTIONS = Symbol.for('LARDER:LENS_OPTIONS');
 /** The tracing slice (`TracingOptions`), `null` when tracing is off. */
 export const LARDER_TRACING_OPTIONS = Symbol.for('LARDER:TRACING_OPTIONS');
+/** What wraps each call of a decorated method (`DecoratedCallHook`): tracing puts its span around it. */
+export const LARDER_DECORATED_CALLS = Symbol.for('LARDER:DECORATED_CALLS');
 /** The coordination connection (`RedisCoordinator`), or `null` on the in-memory setup. */
 export const LARDER_REDIS = Symbol.for('LARDER:REDIS');
 /** Where locks live (`LockStore`): Redis, memory, or the `lock.store` option. */

@@ -1,6 +1,8 @@
 import type { CacheEventMap, CacheEventName } from '../cache/cache-events';
 import type { CacheScope } from '../cache/cache-scope';
 import type { CacheService } from '../cache/cache.service';
+import type { MethodFunction } from '../cache/decorators/cached-method';
+import type { DecoratedCall } from '../cache/decorators/decorated-call-hook';
 import type { Loader } from '../cache/resilience/resilient-load';
 import type { LarderTracer, SpanAttributes } from './larder-tracer';
 
@@ -32,6 +34,27 @@ export function traceScope<S extends CacheScope>(scope: S, tracer: LarderTracer)
   traced.namespace = (prefix) => traceScope(namespace.call(scope, prefix), tracer);
   traceBatches(traced, tracer);
   return scope;
+}
+
+/**
+ * A `larder.cache.method` span around each call of a `@Cacheable` / `@CachePut` / `@CacheEvict`
+ * method: the decorators go through the cache's internals, not its traced public methods, so
+ * without it they would have no span. It says which method (`code.function.name`, code, not data)
+ * and which decorators; the cache events mark it hit or miss like a getOrSet. The method's own
+ * work (what it traces, the Redis commands of its reads and writes) nests under it.
+ */
+export function traceDecorated(
+  fn: MethodFunction,
+  call: DecoratedCall,
+  tracer: LarderTracer,
+): MethodFunction {
+  const attributes: SpanAttributes = {
+    'code.function.name': call.where,
+    'larder.decorators': call.decorators,
+  };
+  return function tracedMethod(this: unknown, ...args: unknown[]): Promise<unknown> {
+    return tracer.run('cache.method', attributes, () => Promise.resolve(fn.apply(this, args)));
+  };
 }
 
 /** Spans of batch calls: one key's hit or miss would misdescribe them, so events do not mark them. */

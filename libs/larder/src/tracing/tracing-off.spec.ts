@@ -7,6 +7,7 @@ import {
   type LarderModuleOptions,
 } from '@larder/nestjs';
 import { createLarderModule, testRedisUrl, uniqueNamespace } from '#test/test-helpers';
+import { CatalogService } from '../cache/decorators/catalog.fixtures';
 
 // Records every load of @opentelemetry/api in this spec's module registry (the factory runs only
 // when something requires the package). Nothing else here imports it.
@@ -16,7 +17,7 @@ jest.mock('@opentelemetry/api', () => {
   return jest.requireActual('@opentelemetry/api');
 });
 
-/** One call of each traced operation. */
+/** One call of each traced operation, a decorated method's among them. */
 async function exercise(moduleRef: TestingModule): Promise<void> {
   const cache = moduleRef.get(CacheService);
   await cache.set('k', 1);
@@ -29,6 +30,7 @@ async function exercise(moduleRef: TestingModule): Promise<void> {
   const { id } = await sessions.create();
   await sessions.get(id);
   await sessions.touch(id);
+  await moduleRef.get(CatalogService).find(1);
 }
 
 /** Whether the services carry instance methods of their own (tracing's wrappers) over their classes'. */
@@ -56,11 +58,10 @@ describe('tracing off', () => {
     'on %s, unset, false or { enabled: false }: no wrapper anywhere, @opentelemetry/api never loaded',
     async (_name, makeOptions) => {
       for (const [, tracing] of offValues) {
-        const moduleRef = await createLarderModule({
-          ...makeOptions(),
-          namespace: uniqueNamespace(),
-          tracing,
-        });
+        const moduleRef = await createLarderModule(
+          { ...makeOptions(), namespace: uniqueNamespace(), tracing },
+          { providers: [CatalogService] },
+        );
         try {
           await exercise(moduleRef);
           expect(wrapped(moduleRef)).toEqual([false, false, false, false]);

@@ -1,11 +1,19 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CacheScope } from '../cache-scope';
 import { CacheService } from '../cache.service';
 import { InvalidDecoratorUsageError } from '../../errors';
-import { LARDER_CACHE_OPTIONS } from '../../larder.constants';
+import { LARDER_CACHE_OPTIONS, LARDER_DECORATED_CALLS } from '../../larder.constants';
 import type { CacheOptions } from '../cache-options';
 import { buildCachedMethod, type MethodFunction } from './cached-method';
+import type { DecoratedCallHook } from './decorated-call-hook';
 import { readPlans, type MethodPlans } from './decorated-method';
 import { DecoratorScope } from './decorator-scope';
 import { failureReporter } from './failure-reporter';
@@ -17,6 +25,13 @@ const logger = new Logger('Larder');
 
 function isAsyncFunction(fn: unknown): boolean {
   return typeof fn === 'function' && fn.constructor?.name === 'AsyncFunction';
+}
+
+function decoratorNames(plans: MethodPlans): string[] {
+  const names = plans.cacheable ? ['Cacheable'] : [];
+  if (plans.puts.length > 0) names.push('CachePut');
+  if (plans.evicts.length > 0) names.push('CacheEvict');
+  return names;
 }
 
 /**
@@ -48,6 +63,7 @@ export class CacheDecoratorExplorer implements OnModuleInit, OnModuleDestroy {
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
     @Inject(CacheService) cache: CacheService,
     @Inject(LARDER_CACHE_OPTIONS) private readonly options: CacheOptions,
+    @Optional() @Inject(LARDER_DECORATED_CALLS) private readonly hook?: DecoratedCallHook,
   ) {
     this.root = cache instanceof CacheScope ? DecoratorScope.of(cache) : undefined;
   }
@@ -128,7 +144,7 @@ export class CacheDecoratorExplorer implements OnModuleInit, OnModuleDestroy {
   private wrap(instance: object, name: string, described: object, plans: MethodPlans, where: string): void {
     if (!this.root) return;
     const original = (instance as Record<string, MethodFunction>)[name];
-    const wrapped = buildCachedMethod(original, plans, {
+    const built = buildCachedMethod(original, plans, {
       where,
       keyKind: `cache key for ${where}`,
       defaultKeyPrefix: `${instance.constructor.name}.${name}:`,
@@ -136,6 +152,9 @@ export class CacheDecoratorExplorer implements OnModuleInit, OnModuleDestroy {
       maxKeyLength: this.options.maxKeyLength,
       report: failureReporter(logger, where),
     });
+    const wrapped = this.hook
+      ? this.hook.wrapDecorated(built, { where, decorators: decoratorNames(plans) })
+      : built;
     try {
       this.restores.push(installWrapper(instance, name, wrapped, described, this.owner));
     } catch (error) {

@@ -11,9 +11,14 @@ export async function failClosed<T>(what: string, call: () => Promise<T>): Promi
   try {
     return await call();
   } catch (error) {
-    if (error instanceof CommandTimeoutError) {
-      throw new StoreUnavailableError(`${what} failed: ${error.message}`, { cause: error });
-    }
-    throw error;
+    throw closedError(what, error);
   }
+}
+
+/** The error failClosed rejects with for `error`: a timeout as StoreUnavailableError (its `cause`), anything else as it is. */
+export function closedError(what: string, error: unknown): unknown {
+  if (error instanceof CommandTimeoutError) {
+    return new StoreUnavailableError(`${what} failed: ${error.message}`, { cause: error });
+  }
+  return error;
 }

@@ -1,4 +1,4 @@
-import { isWellFormedSessionId, newSessionId, sessionHandle, userHandle } from './session-id';
+import { HandleMemo, isWellFormedSessionId, newSessionId, sessionHandle, userHandle } from './session-id';
 
 describe('session ids', () => {
   it('are 43 base64url characters (32 random bytes) with no repeats over 100k ids', () => {
@@ -46,5 +46,19 @@ describe('session ids', () => {
     expect(sessionHandle(id)).not.toBe(sessionHandle(newSessionId()));
     expect(userHandle('a{b}:c')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(userHandle('alice')).not.toBe(userHandle('bob'));
+  });
+
+  it('HandleMemo gives the same handle as sessionHandle, before and after it fills up and after forget', () => {
+    const memo = new HandleMemo();
+    const first = newSessionId();
+    expect(memo.handle(first)).toBe(sessionHandle(first));
+    // Past its bound (1024 ids) it starts over: every answer is still the id's own handle.
+    const ids = Array.from({ length: 3000 }, newSessionId);
+    for (const id of ids)
+      if (memo.handle(id) !== sessionHandle(id)) throw new Error(`wrong handle for ${id}`);
+    for (const id of ids.slice(0, 50)) expect(memo.handle(id)).toBe(sessionHandle(id));
+    expect((memo as unknown as { handles: Map<string, string> }).handles.size).toBeLessThanOrEqual(1024);
+    memo.forget(first);
+    expect(memo.handle(first)).toBe(sessionHandle(first));
   });
 });

@@ -32,6 +32,36 @@ export function sessionHandle(id: string): string {
   return hash('sha256', id, 'base64url');
 }
 
+/** How many recent ids HandleMemo remembers: a request reads its session a few times, apps serve many sessions at once. */
+const MEMO_SIZE = 1024;
+
+/**
+ * `sessionHandle` for the ids read lately: the SHA-256 of a session id cost about a sixth of a
+ * session read's CPU in the profile (0.8 µs of 5), and the same session is read on request after
+ * request. A handle is a pure function of its id, so a remembered one is never stale; the memo
+ * is bounded and simply starts over when full, so it holds at most MEMO_SIZE ids (which the
+ * process sees on every request anyway) and never grows with traffic.
+ * @example const memo = new HandleMemo(); memo.handle(id) === sessionHandle(id) // true
+ */
+export class HandleMemo {
+  private readonly handles = new Map<string, string>();
+
+  handle(id: string): string {
+    let handle = this.handles.get(id);
+    if (handle === undefined) {
+      if (this.handles.size >= MEMO_SIZE) this.handles.clear();
+      handle = sessionHandle(id);
+      this.handles.set(id, handle);
+    }
+    return handle;
+  }
+
+  /** Drops a destroyed or rotated-away id, so the memo keeps no id longer than its session lives. */
+  forget(id: string): void {
+    this.handles.delete(id);
+  }
+}
+
 /**
  * The per-user index name part: SHA-256 of the user id, so any user id (an e-mail address, ids
  * with ':' or '{') makes a safe, fixed-length key that does not expose the user id.

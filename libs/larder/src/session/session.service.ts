@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { closedError } from '../common/fail-closed';
 import { LARDER_SESSION_OPTIONS, LARDER_SESSION_STORE } from '../larder.constants';
 import { parseDuration } from '../common/duration';
 import type { Serializer } from '../common/serializer';
@@ -14,9 +15,9 @@ import { checkFields, decodeData, encodeData, toSession, toSummary } from './ses
 import { readBearer, readCookie, serializeCookie, type IncomingHeaders } from './http/session-cookie';
 import { appendSetCookie, type CookieResponse } from './http/set-cookie';
 import { SessionEvents, type SessionEventListener, type SessionEventName } from './session-events';
-import { isWellFormedSessionId, newSessionId, sessionHandle, userHandle } from './session-id';
+import { HandleMemo, isWellFormedSessionId, newSessionId, sessionHandle, userHandle } from './session-id';
 import type { ResolvedSessionOptions, SessionOptions } from './session-options';
-import type { SessionStore, SessionWriteResult } from './session-store';
+import type { SessionStore, SessionWriteResult, StoredSession } from './session-store';
 import type {
   CreatedSession,
   CreateSessionOptions,
@@ -47,6 +48,7 @@ export class SessionService implements OnApplicationShutdown {
   readonly options: ResolvedSessionOptions;
   private readonly serializer: Serializer;
   private readonly events = new SessionEvents();
+  private readonly handles = new HandleMemo();
 
   constructor(
     @Inject(LARDER_SESSION_OPTIONS) options: SessionOptions,
@@ -92,10 +94,22 @@ export class SessionService implements OnApplicationShutdown {
    * @throws StoreUnavailableError when Redis fails: no session is invented, none is dropped
    * @example const session = await sessions.get<{ cart: string[] }>(id);
    */
-  async get<T extends SessionData = SessionData>(id: string): Promise<Session<T> | undefined> {
-    if (!isWellFormedSessionId(id)) return undefined;
-    const stored = await runStore('get', () => this.store.read(sessionHandle(id), this.options.rolling));
-    return stored && toSession<T>(id, stored, this.serializer);
+  get<T extends SessionData = SessionData>(id: string): Promise<Session<T> | undefined> {
+    // Not `async`, and no runStore wrapper: every request reads its session, and those promise
+    // layers cost more than the id's validation and hashing together. Same failure mapping.
+    if (!isWellFormedSessionId(id)) return Promise.resolve(undefined);
+    let read: Promise<StoredSession | undefined>;
+    try {
+      read = this.store.read(this.handles.handle(id), this.options.rolling);
+    } catch (error) {
+      return Promise.reject(closedError('Session get', error));
+    }
+    return read.then(
+      (stored) => stored && toSession<T>(id, stored, this.serializer),
+      (error: unknown) => {
+        throw closedError('Session get', error);
+      },
+    );
   }
 
   /**
@@ -142,7 +156,8 @@ export class SessionService implements OnApplicationShutdown {
    */
   async destroy(id: string): Promise<boolean> {
     if (!isWellFormedSessionId(id)) return false;
-    const handle = sessionHandle(id);
+    const handle = this.handles.handle(id);
+    this.handles.forget(id);
     const ended = await runStore('destroy', () => this.store.destroy(handle));
     if (!ended) return false;
     this.events.emit('session.destroyed', { handle, ...userField(ended.userId), reason: 'destroy' });
@@ -160,6 +175,7 @@ export class SessionService implements OnApplicationShutdown {
    */
   async rotate(id: string, options: RotateSessionOptions = {}): Promise<CreatedSession> {
     const handle = this.handleOrThrow(id);
+    this.handles.forget(id);
     const { userId: requestedUser, data: givenFields } = checkRotateOptions(options);
     const newUser = checkUserId(requestedUser, 'options.userId');
     const given = givenFields === undefined ? undefined : checkFields(givenFields, 'options.data').set;
@@ -307,6 +323,6 @@ export class SessionService implements OnApplicationShutdown {
 
   private handleOrThrow(id: string): string {
     if (!isWellFormedSessionId(id)) throw notFound();
-    return sessionHandle(id);
+    return this.handles.handle(id);
   }
 }

@@ -1,6 +1,11 @@
 import { REDIS_TIME } from '../common/lua-prelude';
 import { defineLuaScript, type LuaScript } from '../redis/lua-script';
-import { SLIDING_FAST_LUA, SLIDING_SEGMENTS, SLIDING_WINDOW_LUA } from './sliding-window.lua';
+import {
+  SLIDING_FAST_LUA,
+  SLIDING_SEGMENTS,
+  SLIDING_WINDOW_LUA,
+  slidingFastBakedLua,
+} from './sliding-window.lua';
 
 export { SLIDING_SEGMENTS };
 
@@ -66,14 +71,16 @@ function rateLimitLua(general: boolean, fast = false, baked?: readonly number[])
   const perRule = general ? 5 : fast ? 3 : 4;
   const at = general ? 1 : 0;
   // Baked: the rules' parameters are literals shadowing ARGV, whose only element is the optional clock.
+  // Baked: the fast path has the rules' parameters as literals, and for the general code after it
+  // they shadow ARGV, whose only element is the optional clock.
   const head = baked
     ? `local n = ${baked.length / perRule}
 local now = tonumber(ARGV[1]) or redisTimeMs()
-local ARGV = { ${baked.join(', ')} }`
+${slidingFastBakedLua(baked)}local ARGV = { ${baked.join(', ')} }`
     : `local n = math.floor(#ARGV / ${perRule})
-local now = tonumber(ARGV[${perRule} * n + 1]) or redisTimeMs()`;
-  return `${REDIS_TIME}${head}
-${fast ? SLIDING_FAST_LUA : ''}${SLIDING_WINDOW_LUA}
+local now = tonumber(ARGV[${perRule} * n + 1]) or redisTimeMs()
+${fast ? SLIDING_FAST_LUA : ''}`;
+  return `${REDIS_TIME}${head}${SLIDING_WINDOW_LUA}
 ${general ? `local EPS = ${TOKEN_EPSILON}\n` : ''}local allowed, blocks = 1, n
 local rs = {}
 

@@ -120,6 +120,8 @@ export class RedisRateLimitStore implements RateLimitStore {
    * script cache, which never forgets a loaded script, stays small.
    */
   private bakedFor(checks: RateLimitStoreCheck[]): LuaScript | undefined {
+    // Each rule's counts are Lua locals in a baked script, and a Lua function holds at most 200.
+    if (checks.length > MAX_BAKED_RULES) return undefined;
     let signature = this.signatureOf(checks[0].rule);
     for (let i = 1; i < checks.length; i++) signature += `|${this.signatureOf(checks[i].rule)}`;
     let script = this.baked.get(signature);
@@ -142,6 +144,8 @@ export class RedisRateLimitStore implements RateLimitStore {
 
 /** How many baked scripts (sets of rule parameters) one store makes at most. */
 const MAX_BAKED = 64;
+/** Requests with more rules send them as arguments. */
+const MAX_BAKED_RULES = 4;
 
 /** Whether SLIDING_FAST_SCRIPT can take the request: sliding windows, none that blocks, no counter twice. */
 function fastCase(checks: RateLimitStoreCheck[]): boolean {

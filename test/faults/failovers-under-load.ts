@@ -1,6 +1,6 @@
 import type { TestingModule } from '@nestjs/testing';
 import type { LarderModuleOptions } from '@larder/nestjs';
-import { createLarderModule } from '#test/test-helpers';
+import { createLarderModule, untilConnected } from '#test/test-helpers';
 import type { RedisNode } from '#test/topology/redis-node';
 import { brokenPromises, runThroughFault, type FaultScenario } from './load-scenario';
 
@@ -64,8 +64,12 @@ export function failoversUnderLoad<T extends FailoverTopology>(suite: FailoverSu
     await topology?.teardown();
   });
 
-  const createModule = async (options: LarderModuleOptions) =>
-    (moduleRef = await createLarderModule({ ...options, throwOnError: true }));
+  // The scenario's set-up writes go out on a connected module, however long a loaded machine took.
+  const createModule = async (options: LarderModuleOptions) => {
+    moduleRef = await createLarderModule({ ...options, throwOnError: true });
+    await untilConnected(moduleRef);
+    return moduleRef;
+  };
 
   const faults = [
     {

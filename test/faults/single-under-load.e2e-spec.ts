@@ -1,5 +1,5 @@
 import type { TestingModule } from '@nestjs/testing';
-import { createLarderModule, eventually, uniqueNamespace } from '#test/test-helpers';
+import { createLarderModule, eventually, uniqueNamespace, untilConnected } from '#test/test-helpers';
 import { startRedisServer, type RedisServerHandle } from '#test/redis-server';
 import { brokenPromises, oneMasterScenario, runThroughFault } from './load-scenario';
 
@@ -33,6 +33,8 @@ describe('a single Redis under steady load, hung and resumed', () => {
         namespace: uniqueNamespace(),
         throwOnError: true,
       });
+      // The scenario's set-up writes go out on a connected module, however long a loaded machine took.
+      await untilConnected(moduleRef);
       const result = await runThroughFault({
         title: 'Single Redis, SIGSTOP until every call failed, then SIGCONT',
         ...(await oneMasterScenario(moduleRef, { replicated: false })),

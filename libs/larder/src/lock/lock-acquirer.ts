@@ -27,16 +27,53 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * after the late grant; when the attempt never reached Redis the release simply finds nothing.
  * A caller-chosen owner is not released, as that owner may legitimately hold the lock already.
  */
-export async function acquireWithRetry(
+export function acquireWithRetry(
   store: LockStore,
   key: string,
   token: string,
   plan: { ttl: number; wait: number; retryDelay: number; owner?: string },
 ): Promise<AcquireOutcome> {
-  const startPerf = performance.now();
+  // The first attempt is a plain promise chain: an uncontended acquire (the common case) then
+  // costs no async frame; only a refused or failed one enters the retry loop.
+  const sentAt = Date.now();
+  const sentPerf = performance.now();
+  let first: Promise<number | null>;
+  try {
+    first = store.acquire(key, token, plan.ttl);
+  } catch (error) {
+    // A store that throws instead of rejecting still counts as a failed attempt, as in the loop.
+    first = Promise.reject(error as Error);
+  }
+  return first.then(
+    (fence) =>
+      fence !== null
+        ? { fence, attempts: 1, sentAt, sentPerf, waitedMs: 0 }
+        : retry(store, key, token, plan, sentPerf, undefined),
+    (caught: unknown) => {
+      const error = caught as Error;
+      // The breaker is open: no attempt reaches Redis before it closes, so fail closed now.
+      if (error instanceof CircuitOpenError) return { fence: null, attempts: 1, error };
+      if (plan.owner === undefined) store.release(key, token).catch(() => undefined);
+      return retry(store, key, token, plan, sentPerf, error);
+    },
+  );
+}
+
+/** Attempts 2 and on, after the first (sent at `startPerf`) was refused or failed with `error`. */
+async function retry(
+  store: LockStore,
+  key: string,
+  token: string,
+  plan: { ttl: number; wait: number; retryDelay: number; owner?: string },
+  startPerf: number,
+  firstError: Error | undefined,
+): Promise<AcquireOutcome> {
   const deadline = startPerf + plan.wait;
-  let error: Error | undefined;
-  for (let attempts = 1; ; attempts++) {
+  let error = firstError;
+  for (let attempts = 2; ; attempts++) {
+    const left = deadline - performance.now();
+    if (left <= 0) return { fence: null, attempts: attempts - 1, error };
+    await sleep(Math.min(retryPause(plan.retryDelay, attempts - 1), left));
     const sentAt = Date.now();
     const sentPerf = performance.now();
     try {
@@ -45,12 +82,8 @@ export async function acquireWithRetry(
       error = undefined;
     } catch (caught) {
       error = caught as Error;
-      // The breaker is open: no attempt reaches Redis before it closes, so fail closed now.
       if (error instanceof CircuitOpenError) return { fence: null, attempts, error };
       if (plan.owner === undefined) store.release(key, token).catch(() => undefined);
     }
-    const left = deadline - performance.now();
-    if (left <= 0) return { fence: null, attempts, error };
-    await sleep(Math.min(retryPause(plan.retryDelay, attempts), left));
   }
 }

@@ -115,18 +115,29 @@ export class Lock implements Expiring {
    * then expires by its ttl unless a later `release()` gets through.
    * @example try { await work(lock.fence) } finally { await lock.release() }
    */
-  async release(): Promise<boolean> {
-    if (this.state === 'released' && !this.releaseFailed) return false;
+  release(): Promise<boolean> {
+    // Not `async`: every lock ends here, and the store's promise needs only one `.then`.
+    if (this.state === 'released' && !this.releaseFailed) return Promise.resolve(false);
     const wasHeld = this.state === 'held';
     this.end('released', () => new DOMException(`Lock "${this.key}" was released`, 'AbortError'));
     this.releaseFailed = false;
-    let released: boolean;
+    let pending: Promise<boolean>;
     try {
-      released = await this.ctx.store.release(this.key, this.token);
+      pending = this.ctx.store.release(this.key, this.token);
     } catch (error) {
-      this.releaseFailed = true;
-      throw error;
+      pending = Promise.reject(error as Error);
     }
+    return pending.then(
+      (released) => this.released(released, wasHeld),
+      (error: unknown) => {
+        this.releaseFailed = true;
+        throw error;
+      },
+    );
+  }
+
+  /** Reports what the store said about a release. */
+  private released(released: boolean, wasHeld: boolean): boolean {
     if (released) {
       if (this.ctx.events.wants('lock.released'))
         this.ctx.events.emit('lock.released', { ...this.base(), heldMs: this.heldMs() });

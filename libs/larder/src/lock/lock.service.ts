@@ -5,12 +5,18 @@ import { LARDER_LOCK_OPTIONS, LARDER_LOCK_STORE } from '../larder.constants';
 import { describe } from '../common/describe';
 import { assertKey } from '../common/assert-key';
 import { ExpiryQueue } from './expiry-queue';
-import { acquireWithRetry } from './lock-acquirer';
+import { acquireWithRetry, type AcquireOutcome } from './lock-acquirer';
 import type { LockStore } from './lock-store';
 import { LockEvents, type LockEventListener, type LockEventName } from './lock-events';
 import { Lock, type LockContext } from './lock-handle';
 import { assertLockKey } from './lock-keys';
-import { OWNER_RULE, resolveAcquireOptions, type AcquireOptions, type LockOptions } from './lock-options';
+import {
+  OWNER_RULE,
+  resolveAcquireOptions,
+  type AcquireOptions,
+  type LockOptions,
+  type ResolvedAcquireOptions,
+} from './lock-options';
 
 /**
  * A lock this instance holds, as `LockService.held()` lists it.
@@ -182,12 +188,32 @@ export class LockService implements OnModuleDestroy {
     this.queue.stop();
   }
 
-  /** The body of `acquire` and `acquireOrThrow` (one async hop on the hot path); `orThrow` picks how a refusal ends. */
-  private async take(key: string, opts: AcquireOptions | undefined, orThrow: boolean): Promise<Lock | null> {
-    assertLockKey(key, this.options.maxKeyLength);
-    const plan = resolveAcquireOptions(opts, this.options, this.options.maxKeyLength);
+  /**
+   * The body of `acquire` and `acquireOrThrow`; `orThrow` picks how a refusal ends. Not `async`: a
+   * bad argument still rejects (never throws), and the grant is one `.then` on the store's promise.
+   */
+  private take(key: string, opts: AcquireOptions | undefined, orThrow: boolean): Promise<Lock | null> {
+    let plan: ResolvedAcquireOptions;
+    try {
+      assertLockKey(key, this.options.maxKeyLength);
+      plan = resolveAcquireOptions(opts, this.options, this.options.maxKeyLength);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const token = plan.owner ?? randomUUID();
-    const outcome = await acquireWithRetry(this.store, key, token, plan);
+    return acquireWithRetry(this.store, key, token, plan).then((outcome) =>
+      this.settle(key, token, plan, outcome, orThrow),
+    );
+  }
+
+  /** A finished acquire: the Lock for a grant; for a refusal `null`, or the error `acquireOrThrow` rejects with. */
+  private settle(
+    key: string,
+    token: string,
+    plan: ResolvedAcquireOptions,
+    outcome: AcquireOutcome,
+    orThrow: boolean,
+  ): Lock | null {
     if (outcome.fence === null) {
       if (this.events.wants('lock.failed')) {
         const { name: cache, namespace } = this.options;

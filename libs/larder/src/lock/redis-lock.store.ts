@@ -3,6 +3,10 @@ import type { LockStore } from './lock-store';
 import { lockKeyPrefix, redisLockKey, redisLockKeys } from './lock-keys';
 import { ACQUIRE, EXTEND, RELEASE, RELEASE_OWNED } from './lock.scripts';
 
+/** A script's fence reply: a number, or nil (false in Lua, null here) when nothing was granted or released. */
+const toFence = (reply: unknown): number | null => (typeof reply === 'number' ? reply : null);
+const isOne = (reply: unknown): boolean => reply === 1;
+
 /** Locks in Redis, shared by every instance; each call is one EVALSHA (or GET, or SET NX for a lease) under `commandTimeout`. */
 export class RedisLockStore implements LockStore {
   private readonly prefix: string;
@@ -19,9 +23,9 @@ export class RedisLockStore implements LockStore {
     return redisLockKeys(this.prefix, key);
   }
 
-  async acquire(key: string, token: string, ttl: number): Promise<number | null> {
-    const fence = await this.redis.eval(ACQUIRE, this.keys(key), [token, ttl]);
-    return typeof fence === 'number' ? fence : null;
+  // acquire and release hand back the script's promise (no async layer): they are every lock's hot path.
+  acquire(key: string, token: string, ttl: number): Promise<number | null> {
+    return this.redis.eval(ACQUIRE, this.keys(key), [token, ttl]).then(toFence);
   }
 
   /** SET NX PX alone: no fence counter, so a lease leaves no key behind once it ends. */
@@ -31,13 +35,12 @@ export class RedisLockStore implements LockStore {
     return reply === 'OK';
   }
 
-  async release(key: string, token: string): Promise<boolean> {
-    return (await this.redis.eval(RELEASE, [redisLockKey(this.prefix, key)], [token])) === 1;
+  release(key: string, token: string): Promise<boolean> {
+    return this.redis.eval(RELEASE, [redisLockKey(this.prefix, key)], [token]).then(isOne);
   }
 
-  async releaseOwned(key: string, token: string): Promise<number | null> {
-    const fence = await this.redis.eval(RELEASE_OWNED, this.keys(key), [token]);
-    return typeof fence === 'number' ? fence : null;
+  releaseOwned(key: string, token: string): Promise<number | null> {
+    return this.redis.eval(RELEASE_OWNED, this.keys(key), [token]).then(toFence);
   }
 
   async extend(key: string, token: string, ttl: number): Promise<boolean> {

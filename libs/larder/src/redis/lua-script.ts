@@ -5,6 +5,8 @@ export interface LuaScript {
   readonly name: string;
   readonly lua: string;
   readonly sha: string;
+  /** How calls name it in errors (`script <name>`), built once rather than on every call. */
+  readonly label: string;
 }
 
 /**
@@ -12,5 +14,5 @@ export interface LuaScript {
  * (a shared `{...}` hash tag) so they run on Redis Cluster.
  */
 export function defineLuaScript(name: string, lua: string): LuaScript {
-  return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex'), label: `script ${name}` };
 }

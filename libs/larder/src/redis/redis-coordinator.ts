@@ -101,14 +101,13 @@ export class RedisCoordinator {
 
   /** Runs a Lua script by EVALSHA, loading it with EVAL the first time a server has not seen it. */
   eval(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
-    return this.call(`script ${script.name}`, async (client) => {
-      try {
-        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (error) {
+    // A promise chain, not an async closure: every lock, session and rate-limit script call passes here.
+    return this.call(script.label, (client) =>
+      client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
         if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
         return client.eval(script.lua, keys.length, ...keys, ...args);
-      }
-    });
+      }),
+    );
   }
 
   /**

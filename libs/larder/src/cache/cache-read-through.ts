@@ -22,6 +22,8 @@ export interface Lookup {
   endsAt?: number;
   stale?: unknown;
   unreadable?: boolean;
+  /** The store was read and held no entry at all (not even one past its ttl). */
+  absent?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export class CacheReadThrough {
       if (raw === UNREADABLE) return { stale: this.core.l1?.peekStale(full), unreadable: true };
       const value = this.reader.record(key, full, raw, started);
       if (value !== undefined) return { value, endsAt: raw?.freshUntil ?? raw?.expires ?? undefined };
-      return { stale: raw?.value };
+      return raw == null ? { absent: true } : { stale: raw.value };
     });
   }
 
@@ -66,11 +68,14 @@ export class CacheReadThrough {
     return { value: raw.value, endsAt: raw.freshUntil ?? raw.expires ?? undefined };
   }
 
-  /** See CacheScope.getOrSet. `store` writes the loaded value and never throws on store failures. */
+  /**
+   * See CacheScope.getOrSet. `store` writes the loaded value and never throws on store failures;
+   * `absent` says the lookup found no entry (see CacheStore.write).
+   */
   getOrSet<T>(
     key: string,
     loader: Loader<T>,
-    store: (value: T) => Promise<void>,
+    store: (value: T, absent: boolean) => Promise<void>,
     policy: LoadPolicy,
     ttl: number,
   ): Promise<T> {
@@ -81,13 +86,13 @@ export class CacheReadThrough {
         policy.refreshAhead > 0 &&
         isDue(this.core.clock.now(), this.core.l1?.endsAt(full), ttl, policy.refreshAhead)
       ) {
-        startRefresh(this.core, this.job(key, full, loader, store, policy), ttl, policy);
+        startRefresh(this.core, this.job(key, full, loader, store, policy, false), ttl, policy);
       }
       return Promise.resolve(cached as T);
     }
     const pending = this.core.inflight.get(full);
     if (pending) return pending as Promise<T>;
-    const load = this.load(this.job(key, full, loader, store, policy), policy, ttl);
+    const load = this.load(key, full, loader, store, policy, ttl);
     this.core.inflight.set(full, load);
     const forget = () => {
       if (this.core.inflight.get(full) === load) this.core.inflight.delete(full);
@@ -101,23 +106,32 @@ export class CacheReadThrough {
     key: string,
     full: string,
     loader: Loader<T>,
-    store: (value: T) => Promise<void>,
+    store: (value: T, absent: boolean) => Promise<void>,
     policy: LoadPolicy,
+    absent: boolean,
   ): SharedLoadJob<T> {
     return {
       key,
       full,
       load: () =>
         run(loader, policy.hard, key).then(async (value) => {
-          if (value !== undefined) await store(value);
+          if (value !== undefined) await store(value, absent);
           return value;
         }),
       read: () => this.readLive(key, full),
     };
   }
 
-  private async load<T>(job: SharedLoadJob<T>, policy: LoadPolicy, ttl: number): Promise<T> {
-    const found = await this.lookup(job.key, job.full);
+  private async load<T>(
+    key: string,
+    full: string,
+    loader: Loader<T>,
+    store: (value: T, absent: boolean) => Promise<void>,
+    policy: LoadPolicy,
+    ttl: number,
+  ): Promise<T> {
+    const found = await this.lookup(key, full);
+    const job = this.job(key, full, loader, store, policy, found.absent === true);
     if (found.value !== undefined) {
       if (policy.refreshAhead > 0 && isDue(this.core.clock.now(), found.endsAt, ttl, policy.refreshAhead)) {
         startRefresh(this.core, job, ttl, policy);

@@ -134,7 +134,7 @@ export class CacheScope extends CacheScopeUpkeep {
     return this.readThrough.getOrSet(
       key,
       loader,
-      (value) => this.writer.set(key, value, ttl, tags, false, policy.grace, compression),
+      (value, absent) => this.writer.set(key, value, ttl, tags, false, policy.grace, compression, absent),
       policy,
       ttl,
     );

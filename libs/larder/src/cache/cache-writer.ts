@@ -33,7 +33,8 @@ export class CacheWriter {
   /**
    * Stores a value for `ttl`, kept `grace` longer as a stale fallback. A Keyv instance with its
    * own serializer cannot carry where the ttl ends, so there the entry gets no grace: it must
-   * never be served as fresh past its ttl. `compression` unset: the module's.
+   * never be served as fresh past its ttl. `compression` unset: the module's. `absent`: the key
+   * was just read and held no entry (see CacheStore.write).
    */
   set(
     key: string,
@@ -43,14 +44,15 @@ export class CacheWriter {
     rethrow: boolean,
     grace = 0,
     compression = this.core.options.compression.policy,
+    absent = false,
   ): Promise<void> {
     try {
       const kept = this.keptFor(ttl, grace);
       const entry = this.encode(key, value, ttl, kept);
       if (!compresses(this.core, entry, compression))
-        return this.store(key, entry, ttl + kept, tags, rethrow);
+        return this.store(key, entry, ttl + kept, tags, rethrow, absent);
       return compressEntry(this.core, this.scope, key, entry, compression).then((packed) =>
-        this.store(key, packed, ttl + kept, tags, rethrow),
+        this.store(key, packed, ttl + kept, tags, rethrow, absent),
       );
     } catch (error) {
       return Promise.reject(error);
@@ -68,6 +70,7 @@ export class CacheWriter {
     ttl: number,
     tags: string[],
     rethrow: boolean,
+    absent = false,
   ): Promise<void> {
     const full = entryKey(this.scope.prefix, key);
     const started = performance.now();
@@ -77,7 +80,7 @@ export class CacheWriter {
       this.scope,
       key,
       async () => {
-        await this.core.store.write(full, entry, ttl, fullTags);
+        await this.core.store.write(full, entry, ttl, fullTags, absent);
         return true;
       },
       { fallback: false, rethrow },

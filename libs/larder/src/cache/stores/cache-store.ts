@@ -49,8 +49,13 @@ export interface CacheStore {
    * keys. Absent, undefined or one group: the batch is one command.
    */
   batches?(keys: string[]): number[][] | undefined;
-  /** Stores an entry and makes `tags` its only tags (none: it leaves every tag it had). */
-  write(key: string, entry: EncodedValue, ttl: number, tags: string[]): Promise<void>;
+  /**
+   * Stores an entry and makes `tags` its only tags (none: it leaves every tag it had). `absent`:
+   * the caller has just read the key and found no entry, so an untagged write may leave out
+   * forgetting tags (on Redis a bare SET). Should a tagged write land in between, its memberships
+   * outlive the overwrite, and invalidating them removes the new value: a miss, never a stale read.
+   */
+  write(key: string, entry: EncodedValue, ttl: number, tags: string[], absent?: boolean): Promise<void>;
   /** Deletes entries and their tag memberships; resolves to how many existed (custom stores: how many were asked). */
   deleteMany(keys: string[]): Promise<number>;
   /** Deletes every entry carrying one of `tags`, and the tags. */

@@ -1,5 +1,5 @@
 import KeyvRedis from '@keyv/redis';
-import type { Keyv } from 'keyv';
+import type { Keyv, KeyvStoreAdapter } from 'keyv';
 import { InvalidArgumentError, StoreUnavailableError } from '../../errors';
 import type { LuaScript } from '../../redis/lua-script';
 import { toTypedError, type RedisCoordinator } from '../../redis/redis-coordinator';
@@ -66,8 +66,14 @@ export class RedisCacheStore implements CacheStore {
     return this.cluster ? groupBySlot(keys.map((key) => this.key(key))) : undefined;
   }
 
-  async write(key: string, entry: EncodedValue, ttl: number, tags: string[]): Promise<void> {
+  async write(key: string, entry: EncodedValue, ttl: number, tags: string[], absent = false): Promise<void> {
     const { records, tagSets } = this.keys;
+    if (absent && tags.length === 0) {
+      // No entry, so no tags to forget (a record expires with its entry and goes with its delete):
+      // one SET on the values' own connection instead of a script that also reads the record.
+      await (this.keyv.store as KeyvStoreAdapter).set(key, entry.payload, ttl > 0 ? ttl : undefined);
+      return;
+    }
     if (this.cluster) {
       const value = this.key(key);
       const set = () =>

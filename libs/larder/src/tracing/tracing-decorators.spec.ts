@@ -1,30 +1,12 @@
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { TestingModule } from '@nestjs/testing';
 import { createLarderModule, uniqueNamespace } from '#test/test-helpers';
 import { CatalogError, CatalogService } from '../cache/decorators/catalog.fixtures';
 import { RESILIENCE_SETUPS } from '../cache/resilience/resilience.fixtures';
+import { useInMemoryTracing } from './in-memory-tracing.fixtures';
 
-// Real OpenTelemetry SDK, as in tracing.spec.ts: spans go to an in-memory exporter and the
-// async-hooks context manager carries the active span across awaits.
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-});
-afterAll(async () => {
-  await provider.shutdown();
-  trace.disable();
-  context.disable();
-});
+const exporter = useInMemoryTracing();
 
 const methodSpans = (): ReadableSpan[] =>
   exporter.getFinishedSpans().filter((s) => s.name === 'larder.cache.method');

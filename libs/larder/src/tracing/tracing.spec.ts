@@ -1,11 +1,5 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { TestingModule } from '@nestjs/testing';
 import {
   CacheService,
@@ -19,21 +13,9 @@ import { Redis } from 'ioredis';
 import { startRedisServer } from '#test/redis-server';
 import { createLarderModule, uniqueNamespace } from '#test/test-helpers';
 import { pastTtl, RESILIENCE_SETUPS } from '../cache/resilience/resilience.fixtures';
+import { useInMemoryTracing } from './in-memory-tracing.fixtures';
 
-// Real OpenTelemetry SDK: spans go to an in-memory exporter; the async-hooks context manager
-// carries the active span across awaits, as in an application's tracing setup.
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-});
-afterAll(async () => {
-  await provider.shutdown();
-  trace.disable();
-  context.disable();
-});
+const exporter = useInMemoryTracing();
 
 const finished = (): ReadableSpan[] => exporter.getFinishedSpans();
 const named = (name: string) => finished().filter((s) => s.name === name);

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { RedisClient } from './redis-coordinator';
 
 /**
- * Sends the commands one tick issues on a connection in one socket write. ioredis writes every
+ * Sends the commands one tick issues on a connection in a few socket writes, not one each. ioredis writes every
  * command to its socket as it is issued, one write system call each; with many concurrent callers
  * (50 locks or session reads resuming in the same tick) those writes were the largest single cost
  * of a call. Corking the socket until the tick's queued callbacks have run (`process.nextTick`)
@@ -16,7 +16,8 @@ import type { RedisClient } from './redis-coordinator';
  * Holding all 50 of a busy tick back left Redis idle for that whole stretch, which on a machine
  * with a spare core cost a third of the throughput (locks 0.70x raw ioredis with 50 callers,
  * rate-limit checks 0.60x); eight per write took them to 1.20x, and did no worse where the CPU,
- * not the round trip, was the limit (bench/README.md, "One socket write per tick").
+ * not the round trip, was the limit (docs/architecture.md, "A few socket writes per tick";
+ * the runs in bench/README.md, Locks).
  */
 export const COMMANDS_PER_WRITE = 8;
 

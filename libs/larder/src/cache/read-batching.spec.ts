@@ -147,5 +147,18 @@ describe('batched reads on Redis', () => {
       expect(errors).toEqual(['broken']);
       expect(cache.stats()).toMatchObject({ hits: 2, misses: 1, errors: 1 });
     });
+
+    it('reads a key of another Redis type as a miss in a batch, where a lone GET takes the error path', async () => {
+      await start({ throwOnError: false });
+      await cache.set('a', 1);
+      // MGET answers nil for a key that holds a hash; GET answers WRONGTYPE (README, batchReads).
+      await admin.hset(`${namespace}::hash`, 'field', 'value');
+      const errors: Array<string | undefined> = [];
+      cache.on('error', (e) => errors.push(e.key));
+      expect(await Promise.all([cache.get('a'), cache.get('hash')])).toEqual([1, undefined]);
+      expect(errors).toEqual([]);
+      expect(await cache.get('hash')).toBeUndefined();
+      expect(errors).toEqual(['hash']);
+    });
   });
 });

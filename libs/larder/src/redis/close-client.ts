@@ -20,7 +20,6 @@ export async function closeClient(
   ms: number,
   options: { quit: boolean },
 ): Promise<void> {
-  closeSentinelSubscribersAtOnce(client);
   const holdsSocket = HOLDS_A_SOCKET.has(client.status);
   let onEnd: () => void = () => undefined;
   const ended = new Promise<void>((resolve) => (onEnd = resolve));
@@ -46,29 +45,5 @@ export async function closeClient(
     /* the socket is dropped; what is left of it is ioredis' to finish */
   } finally {
     client.off('end', onEnd);
-  }
-}
-
-/** The part of ioredis' Sentinel internals that closeSentinelSubscribersAtOnce touches. */
-interface SentinelSubscribers {
-  connector?: {
-    failoverDetector?: { sentinels?: Array<{ client?: { connector?: { disconnectTimeout?: unknown } } }> };
-  };
-}
-
-/**
- * On Sentinel with `failoverDetector` (Larder's default there), ioredis keeps one subscriber per
- * sentinel, created without the connection's options: closing the connection closes them with
- * ioredis' default 2 s `disconnectTimeout`, and one whose socket did not close at once (its
- * sentinel hung, or the socket was still opening) kept a closed app's process alive (and a jest
- * worker from exiting) for those 2 s. No public option reaches
- * them, so their timeout is set to 0 before the close; an ioredis that names them otherwise is
- * left alone (test/topology/sentinel-close.spec.ts then fails).
- */
-function closeSentinelSubscribersAtOnce(client: Redis | Cluster): void {
-  const detector = (client as unknown as SentinelSubscribers).connector?.failoverDetector;
-  for (const sentinel of detector?.sentinels ?? []) {
-    const connector = sentinel.client?.connector;
-    if (connector && typeof connector.disconnectTimeout === 'number') connector.disconnectTimeout = 0;
   }
 }

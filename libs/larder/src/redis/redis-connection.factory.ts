@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { isRedisInstance } from './is-cluster';
+import { makeSentinelClientsCloseAtOnce } from './sentinel-clients';
 import type { RedisClusterConfig, RedisConnectionOption } from './redis-options';
 
 /** A connection and whether Larder created it (and so must close it). */
@@ -76,5 +77,6 @@ export function createRedisConnection(
     });
     return { client, owned: true };
   }
-  return { client: new Redis({ ...defaults, ...sentinelDefaults(option), ...option }), owned: true };
+  const client = new Redis({ ...defaults, ...sentinelDefaults(option), ...option });
+  return { client: makeSentinelClientsCloseAtOnce(client), owned: true };
 }

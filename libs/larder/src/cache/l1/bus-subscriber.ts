@@ -2,6 +2,7 @@ import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { isCluster } from '../../redis/is-cluster';
 import type { RedisClient } from '../../redis/redis-coordinator';
 import { reconnectDelay } from '../../redis/redis-connection.factory';
+import { makeSentinelClientsCloseAtOnce } from '../../redis/sentinel-clients';
 import { withTimeout } from '../../redis/with-timeout';
 
 /**
@@ -73,7 +74,7 @@ export class BusSubscriber {
   private duplicate(): Redis {
     const client = this.client as Redis;
     const sentinel = client.options.sentinels ? { failoverDetector: true } : {};
-    return client.duplicate({ ...SUBSCRIBER_OPTIONS, ...sentinel });
+    return makeSentinelClientsCloseAtOnce(client.duplicate({ ...SUBSCRIBER_OPTIONS, ...sentinel }));
   }
 
   /** A connection to the next node the Cluster knows, that does not reconnect: its end moves it on. */

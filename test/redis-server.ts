@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { registerProcess, unregisterProcess } from './topology/process-registry';
 
 /** A private redis-server for tests: no persistence, loopback only, and stoppable for fault tests. */
 export interface RedisServerHandle {
@@ -8,7 +9,11 @@ export interface RedisServerHandle {
   readonly url: string;
   /** Kills the server (SIGKILL: no goodbye to clients, like a crash) and waits until it is gone. */
   stop(): Promise<void>;
-  /** Starts it again on the same port (empty, as after a crash without persistence). */
+  /**
+   * Starts it again on the same port (empty, as after a crash without persistence), killing it
+   * first if it still runs: a second process could not bind the port and would exit, leaving the
+   * handle on a dead process while the first one ran on, never stopped, past the test run.
+   */
   restart(): Promise<void>;
   /**
    * Freezes the server (SIGSTOP): the kernel still accepts connections, but nothing is answered,
@@ -80,6 +85,13 @@ function launch(port: number, busPort: number | undefined): ChildProcess {
   }
   const child = spawn('redis-server', args, { stdio: 'ignore', detached: false });
   child.unref();
+  // Recorded by PID like the topology nodes: a spec file that never stops its server (or a worker
+  // that crashes) does not leave it running after the test run.
+  const pid = child.pid;
+  if (pid !== undefined) {
+    registerProcess(pid, `redis-server 127.0.0.1:${port}`);
+    child.once('exit', () => unregisterProcess(pid));
+  }
   return child;
 }
 
@@ -107,6 +119,18 @@ export async function startRedisServer(options: { cluster?: boolean } = {}): Pro
   const busPort = cluster ? await freePort() : undefined;
   let child = launch(port, busPort);
   await waitFor(() => answersPing(port), `redis-server on port ${port}`);
+  async function stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) =>
+      // Killed by a signal, a child has a signalCode and no exitCode: stopping twice must not wait.
+      child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+    );
+    // The child is unref'd so it never keeps a test run alive; while stopping, it must, or a
+    // script with nothing else pending would exit before the 'exit' event arrives.
+    child.ref();
+    child.kill('SIGKILL');
+    await exited;
+    await waitFor(async () => !(await answersPing(port)), `redis-server on port ${port} to stop`);
+  }
   if (cluster) {
     await command(port, 'CLUSTER ADDSLOTSRANGE 0 16383');
     await waitFor(() => clusterOk(port), 'cluster_state:ok');
@@ -114,21 +138,9 @@ export async function startRedisServer(options: { cluster?: boolean } = {}): Pro
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      const exited = new Promise<void>((resolve) =>
-        // Killed by a signal, a child has a signalCode and no exitCode: stopping twice must not wait.
-        child.exitCode !== null || child.signalCode !== null
-          ? resolve()
-          : child.once('exit', () => resolve()),
-      );
-      // The child is unref'd so it never keeps a test run alive; while stopping, it must, or a
-      // script with nothing else pending would exit before the 'exit' event arrives.
-      child.ref();
-      child.kill('SIGKILL');
-      await exited;
-      await waitFor(async () => !(await answersPing(port)), `redis-server on port ${port} to stop`);
-    },
+    stop,
     async restart() {
+      await stop();
       child = launch(port, busPort);
       await waitFor(() => answersPing(port), `redis-server on port ${port} to restart`);
     },

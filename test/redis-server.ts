@@ -119,6 +119,10 @@ export async function startRedisServer(options: { cluster?: boolean } = {}): Pro
   const busPort = cluster ? await freePort() : undefined;
   let child = launch(port, busPort);
   await waitFor(() => answersPing(port), `redis-server on port ${port}`);
+  if (cluster) {
+    await command(port, 'CLUSTER ADDSLOTSRANGE 0 16383');
+    await waitFor(() => clusterOk(port), 'cluster_state:ok');
+  }
   async function stop(): Promise<void> {
     const exited = new Promise<void>((resolve) =>
       // Killed by a signal, a child has a signalCode and no exitCode: stopping twice must not wait.
@@ -130,10 +134,6 @@ export async function startRedisServer(options: { cluster?: boolean } = {}): Pro
     child.kill('SIGKILL');
     await exited;
     await waitFor(async () => !(await answersPing(port)), `redis-server on port ${port} to stop`);
-  }
-  if (cluster) {
-    await command(port, 'CLUSTER ADDSLOTSRANGE 0 16383');
-    await waitFor(() => clusterOk(port), 'cluster_state:ok');
   }
   return {
     port,
